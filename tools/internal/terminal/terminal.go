@@ -1,0 +1,482 @@
+// Package terminal runs shells in real pseudo-terminals and reports what a
+// reader's terminal would show.
+//
+// A Terminal is one PTY with bash on the host. Its output goes through a VT
+// emulator (charmbracelet/x/vt), so carriage-return progress bars, cursor
+// movement and colours end as the final text a person reads. Completion and
+// exit status come from a sentinel prompt: every shell the runner drives,
+// on the host or nested inside a container, has PS1 set to an escape
+// sequence that terminals ignore (see marker). The sentinel carries the
+// nesting level, so the runner knows when `exit` or a detach returned to
+// an outer shell.
+package terminal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/creack/pty"
+	"github.com/mattn/go-runewidth"
+)
+
+// Width and Height of every terminal. Wide enough that docker's tables do
+// not wrap; the height is an ordinary window.
+const (
+	Width  = 200
+	Height = 50
+)
+
+// Terminal is one named PTY running a shell.
+type Terminal struct {
+	Name string
+
+	ptmx   *os.File
+	cmd    *exec.Cmd
+	rcfile string
+
+	mu      sync.Mutex
+	scr     *screen
+	changed chan struct{} // closed and replaced whenever the screen changes
+	eof     bool          // the shell's side of the PTY is gone
+	exited  chan struct{}
+
+	stack   []string // containers whose shells are open, innermost last
+	shown   pos      // start of what has not been shown in a transcript yet
+	running bool     // a program started by Run with a readiness wait holds the terminal
+}
+
+// Result is what one command did.
+type Result struct {
+	Lines    []string // what the terminal showed, echo of the command excluded
+	Status   int      // exit status; meaningless when Running or TimedOut
+	TimedOut bool
+	Running  bool // the program is still running (it was started with Ready)
+}
+
+// RunOptions change how Run decides that a command is over.
+type RunOptions struct {
+	// OpensShell: the command starts an interactive shell (docker run -ti
+	// … bash, docker exec -ti … sh). Run returns once that shell prompts,
+	// with the terminal's next commands running inside it.
+	OpensShell bool
+	// Inside names the container the new shell runs in, for reports.
+	Inside string
+	// Ready, when set, means the command keeps running: Run returns as soon
+	// as Ready accepts the output so far (or returns nil from a check that
+	// does not look at the screen), leaving the program running.
+	Ready func(ctx context.Context, lines []string) (bool, error)
+}
+
+// Open starts bash in a new PTY in dir.
+func Open(name, dir string, env []string) (*Terminal, error) {
+	// The prompt comes from an rc file rather than the environment: an
+	// exported PS1 would leak into shells started from this one, and the
+	// runner must see a nested shell's own prompt to know it opened.
+	rc, err := os.CreateTemp("", "labrun-bashrc-")
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(rc, "PS1='%s'\nPS2=''\nunset PROMPT_COMMAND\n", sentinelPS1Bash(0))
+	rc.Close()
+	cmd := exec.Command("bash", "--noprofile", "--rcfile", rc.Name(), "--noediting", "-i")
+	cmd.Dir = dir
+	cmd.Env = append(cleanEnv(env), "TERM=xterm-256color", "LANG=C.UTF-8", "HISTFILE=/dev/null")
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: Height, Cols: Width})
+	if err != nil {
+		os.Remove(rc.Name())
+		return nil, fmt.Errorf("terminal %s: start bash: %w", name, err)
+	}
+	t := &Terminal{Name: name, ptmx: ptmx, cmd: cmd, rcfile: rc.Name(), scr: newScreen(Width, Height),
+		changed: make(chan struct{}), exited: make(chan struct{})}
+	go t.read()
+	go t.answer()
+	go func() { _ = cmd.Wait(); close(t.exited) }()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := t.waitUntil(ctx, func() bool { return len(t.scr.prompts) > 0 }); err != nil {
+		t.Close()
+		return nil, fmt.Errorf("terminal %s: bash never prompted: %w", name, err)
+	}
+	t.shown = t.scr.cursor()
+	return t, nil
+}
+
+// sentinelPS1Bash is the prompt for the host bash, set in its rc file so
+// that no setup line is ever typed or echoed.
+func sentinelPS1Bash(level int) string {
+	return fmt.Sprintf("%s%d;$?\a", marker, level)
+}
+
+// setupLine is typed into a freshly opened nested shell. It works in bash,
+// dash and busybox sh, which all expand $? in PS1.
+func setupLine(level int) string {
+	return fmt.Sprintf(`PS1="$(printf '\033]7777;L%d;')"'$?'"$(printf '\007')"; PS2=; unset PROMPT_COMMAND`, level)
+}
+
+func cleanEnv(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "PS1", "PS2", "PROMPT_COMMAND", "TERM", "COLUMNS", "LINES", "HISTFILE", "LANG", "LC_ALL":
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
+}
+
+func (t *Terminal) read() {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := t.ptmx.Read(buf)
+		t.mu.Lock()
+		if n > 0 {
+			t.scr.write(buf[:n])
+		}
+		if err != nil {
+			t.eof = true
+		}
+		close(t.changed)
+		t.changed = make(chan struct{})
+		t.mu.Unlock()
+		if err != nil {
+			return
+		}
+	}
+}
+
+// answer forwards the emulator's replies (cursor position reports and the
+// like) to the program, as a real terminal does; it also keeps the
+// emulator's reply pipe from blocking.
+func (t *Terminal) answer() { _, _ = io.Copy(t.ptmx, t.scr.emu) }
+
+// waitUntil blocks until cond (called with t.mu held) is true.
+func (t *Terminal) waitUntil(ctx context.Context, cond func() bool) error {
+	for {
+		t.mu.Lock()
+		if cond() {
+			t.mu.Unlock()
+			return nil
+		}
+		if t.eof {
+			t.mu.Unlock()
+			return errors.New("the shell exited")
+		}
+		ch := t.changed
+		t.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (t *Terminal) send(s string) error {
+	_, err := io.WriteString(t.ptmx, s)
+	return err
+}
+
+// Level is how many shells deep the terminal is (0: the host shell).
+func (t *Terminal) Level() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.stack)
+}
+
+// Inside names the container whose shell the terminal is in, if any.
+func (t *Terminal) Inside() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.stack) == 0 {
+		return ""
+	}
+	return t.stack[len(t.stack)-1]
+}
+
+// Running reports whether a program started with Ready still holds the
+// terminal.
+func (t *Terminal) Running() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.running
+}
+
+// Run types command (lines separated by "\n") at the prompt and waits for
+// it as opts say. On ctx expiry it presses Ctrl-C, keeps what was printed,
+// and reports TimedOut.
+func (t *Terminal) Run(ctx context.Context, command string, opts RunOptions) (Result, error) {
+	t.mu.Lock()
+	if t.running {
+		t.mu.Unlock()
+		return Result{}, fmt.Errorf("terminal %s: a program is still running; stop it (keys=\"ctrl-c\") before the next command", t.Name)
+	}
+	start := t.scr.cursor()
+	seen := len(t.scr.prompts)
+	level := len(t.stack)
+	t.mu.Unlock()
+
+	cmdLines := strings.Split(command, "\n")
+	if err := t.send(strings.Join(cmdLines, "\r") + "\r"); err != nil {
+		return Result{}, fmt.Errorf("terminal %s: %w", t.Name, err)
+	}
+	echo := echoRows(start.col, cmdLines)
+
+	var got *prompt
+	innerRow, ready := -1, false
+	var readyErr error
+	err := t.waitUntil(ctx, func() bool {
+		if len(t.scr.prompts) > seen {
+			got = &t.scr.prompts[seen]
+			return true
+		}
+		out := t.outputSince(start, echo, t.scr.cursor())
+		if opts.OpensShell {
+			if r, ok := innerPrompt(out); ok {
+				innerRow = start.row + echo + r
+				return true
+			}
+		}
+		if opts.Ready != nil {
+			// The check runs under the lock; Ready funcs that do I/O
+			// are expected to be quick (a dial, an inspect).
+			ready, readyErr = opts.Ready(ctx, out)
+			return ready || readyErr != nil
+		}
+		return false
+	})
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case err != nil && ctx.Err() != nil:
+		t.mu.Unlock()
+		lines, _ := t.interrupt(start, echo, seen)
+		t.mu.Lock()
+		return Result{Lines: lines, TimedOut: true}, nil
+	case err != nil:
+		return Result{Lines: t.outputSince(start, echo, t.scr.cursor())}, fmt.Errorf("terminal %s: %w", t.Name, err)
+	case readyErr != nil:
+		return Result{Lines: t.outputSince(start, echo, t.scr.cursor())}, readyErr
+	case ready:
+		t.running = true
+		end := t.scr.cursor()
+		t.shown = end
+		return Result{Lines: t.outputSince(start, echo, end), Running: true}, nil
+	case innerRow >= 0:
+		out := t.scr.lines(pos{row: start.row + echo}, pos{row: innerRow})
+		t.mu.Unlock()
+		err := t.enterShell(ctx, level+1, opts.Inside)
+		t.mu.Lock()
+		return Result{Lines: trimBlank(out)}, err
+	}
+	// A prompt arrived: the command is over.
+	t.follow(*got)
+	t.shown = got.pos
+	return Result{Lines: t.outputSince(start, echo, got.pos), Status: got.status}, nil
+}
+
+// follow updates the nesting after a prompt of level p.level.
+func (t *Terminal) follow(p prompt) {
+	for len(t.stack) > p.level {
+		t.stack = t.stack[:len(t.stack)-1]
+	}
+	for len(t.stack) < p.level { // reattached to a shell set up earlier
+		t.stack = append(t.stack, "container")
+	}
+}
+
+// enterShell turns the prompt of a freshly started nested shell into a
+// sentinel prompt of the given level.
+func (t *Terminal) enterShell(ctx context.Context, level int, inside string) error {
+	t.mu.Lock()
+	seen := len(t.scr.prompts)
+	t.mu.Unlock()
+	if err := t.send(setupLine(level) + "\r"); err != nil {
+		return err
+	}
+	var got prompt
+	err := t.waitUntil(ctx, func() bool {
+		for _, p := range t.scr.prompts[seen:] {
+			got = p
+			return true
+		}
+		return false
+	})
+	if err != nil {
+		return fmt.Errorf("terminal %s: the nested shell did not take the runner's prompt: %w", t.Name, err)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if got.level != level {
+		return fmt.Errorf("terminal %s: expected a shell at level %d, got a prompt at level %d", t.Name, level, got.level)
+	}
+	if inside == "" {
+		inside = "container"
+	}
+	t.stack = append(t.stack, inside)
+	t.shown = got.pos
+	return nil
+}
+
+// interrupt presses Ctrl-C after a timeout and gives the shell a moment to
+// prompt again. Called without t.mu held.
+func (t *Terminal) interrupt(start pos, echo, seen int) ([]string, bool) {
+	_ = t.send("\x03")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := t.waitUntil(ctx, func() bool { return len(t.scr.prompts) > seen })
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	end := t.scr.cursor()
+	if err == nil {
+		p := t.scr.prompts[seen]
+		t.follow(p)
+		end = p.pos
+	}
+	t.shown = end
+	t.running = false
+	return t.outputSince(start, echo, end), err == nil
+}
+
+// Show returns what the terminal printed since it was last shown, first
+// waiting (up to ctx) for until to match when it is set.
+func (t *Terminal) Show(ctx context.Context, until *regexp.Regexp) ([]string, error) {
+	var err error
+	if until != nil {
+		err = t.waitUntil(ctx, func() bool {
+			return until.MatchString(strings.Join(t.scr.lines(t.shown, t.scr.cursor()), "\n"))
+		})
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	end := t.scr.cursor()
+	out := trimBlank(t.scr.lines(t.shown, end))
+	t.shown = end
+	if err != nil {
+		return out, fmt.Errorf("terminal %s: waiting for %q: %w", t.Name, until, err)
+	}
+	return out, nil
+}
+
+// Type sends text as typed, followed by Enter.
+func (t *Terminal) Type(text string) error { return t.send(text + "\r") }
+
+// Keys names the keys a page may press.
+var Keys = map[string]string{
+	"ctrl-c": "\x03", "ctrl-d": "\x04", "ctrl-p": "\x10", "ctrl-q": "\x11",
+	"ctrl-z": "\x1a", "enter": "\r",
+}
+
+// Press sends keys and, when the terminal held a running program or was
+// nested, waits for the prompt that follows (Ctrl-C ending a program,
+// Ctrl-P Ctrl-Q detaching). It returns the prompt's status.
+func (t *Terminal) Press(ctx context.Context, keys []string, waitPrompt bool) (int, error) {
+	t.mu.Lock()
+	seen := len(t.scr.prompts)
+	t.mu.Unlock()
+	for _, k := range keys {
+		seq, ok := Keys[k]
+		if !ok {
+			return 0, fmt.Errorf("unknown key %q", k)
+		}
+		if err := t.send(seq); err != nil {
+			return 0, err
+		}
+	}
+	if !waitPrompt {
+		return 0, nil
+	}
+	var got prompt
+	err := t.waitUntil(ctx, func() bool {
+		if len(t.scr.prompts) > seen {
+			got = t.scr.prompts[seen]
+			return true
+		}
+		return false
+	})
+	if err != nil {
+		return 0, fmt.Errorf("terminal %s: no prompt after pressing %s: %w", t.Name, strings.Join(keys, " "), err)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.follow(got)
+	t.running = false
+	return got.status, nil
+}
+
+// Close ends the shell and everything started in it.
+func (t *Terminal) Close() error {
+	_ = t.ptmx.Close()
+	if t.cmd.Process != nil {
+		_ = t.cmd.Process.Signal(os.Kill)
+	}
+	select {
+	case <-t.exited:
+	case <-time.After(5 * time.Second):
+	}
+	return os.Remove(t.rcfile)
+}
+
+// outputSince renders from start to end, dropping the rows that show the
+// echo of the typed command. Called with t.mu held.
+func (t *Terminal) outputSince(start pos, echo int, end pos) []string {
+	lines := t.scr.lines(start, end)
+	if echo > len(lines) {
+		return nil
+	}
+	return trimBlank(lines[echo:])
+}
+
+// echoRows counts the screen rows the echo of a typed command takes: the
+// first line starts where the cursor stood, the others at column 0 (PS2 is
+// empty), and each wraps at the terminal's width.
+func echoRows(col int, lines []string) int {
+	rows := 0
+	for i, l := range lines {
+		w := runewidth.StringWidth(l)
+		if i == 0 {
+			w += col
+		}
+		rows += max(1, (w+Width-1)/Width)
+		if w > 0 && w%Width == 0 {
+			rows++ // the cursor wrapped onto a fresh row before Enter
+		}
+	}
+	return rows
+}
+
+// innerPromptRE matches the last line of a nested shell's own prompt
+// (root@1a2b3c:/#, $, #) before the runner has replaced it.
+var innerPromptRE = regexp.MustCompile(`(^|[^\s])?[#$] ?$`)
+
+// innerPrompt finds a nested shell's first prompt: the last non-empty line
+// of the output so far, ending in # or $.
+func innerPrompt(lines []string) (int, bool) {
+	for i := len(lines) - 1; i >= 0; i-- {
+		if lines[i] == "" {
+			continue
+		}
+		if innerPromptRE.MatchString(lines[i]) {
+			return i, true
+		}
+		return 0, false
+	}
+	return 0, false
+}
+
+func trimBlank(lines []string) []string {
+	for len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
+}

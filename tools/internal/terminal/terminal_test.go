@@ -1,0 +1,139 @@
+package terminal
+
+import (
+	"context"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func open(t *testing.T) *Terminal {
+	t.Helper()
+	term, err := Open("t", t.TempDir(), os.Environ())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { term.Close() })
+	return term
+}
+
+func run(t *testing.T, term *Terminal, cmd string, opts RunOptions) Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	r, err := term.Run(ctx, cmd, opts)
+	if err != nil {
+		t.Fatalf("%q: %v", cmd, err)
+	}
+	return r
+}
+
+func TestOutputAndStatus(t *testing.T) {
+	term := open(t)
+	for _, tc := range []struct {
+		cmd    string
+		lines  []string
+		status int
+	}{
+		{"echo hello", []string{"hello"}, 0},
+		{"printf 'a\\nb\\n'; false", []string{"a", "b"}, 1},
+		{"(exit 7)", nil, 7},
+		{"X=42", nil, 0},
+		{"echo $X", []string{"42"}, 0}, // state persists across commands
+		{"echo one \\\n  two", []string{"one two"}, 0},
+		// What a reader sees: the carriage returns leave only the last
+		// frame, the colour codes leave plain text.
+		{`printf 'progress 10%%\rprogress 99%%\rdone        \n\033[31mred\033[0m\n'`, []string{"done", "red"}, 0},
+		{"printf 'no newline'", []string{"no newline"}, 0},
+		{"echo après 日本", []string{"après 日本"}, 0},
+	} {
+		r := run(t, term, tc.cmd, RunOptions{})
+		if !slices.Equal(r.Lines, tc.lines) || r.Status != tc.status {
+			t.Errorf("%q: got %q status %d, want %q status %d", tc.cmd, r.Lines, r.Status, tc.lines, tc.status)
+		}
+	}
+}
+
+func TestLongCommandEcho(t *testing.T) {
+	term := open(t)
+	long := "echo " + strings.Repeat("x", Width+30)
+	r := run(t, term, long, RunOptions{})
+	want := strings.Repeat("x", Width+30)
+	if len(r.Lines) != 2 || r.Lines[0]+r.Lines[1] != want {
+		t.Fatalf("wrapped output: %q", r.Lines)
+	}
+}
+
+func TestTimeoutKeepsPartialOutput(t *testing.T) {
+	term := open(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 1*time.Second)
+	defer cancel()
+	r, err := term.Run(ctx, "echo started; sleep 30", RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.TimedOut || len(r.Lines) == 0 || r.Lines[0] != "started" {
+		t.Fatalf("got %+v", r)
+	}
+	// The terminal is usable after the interrupt.
+	if r := run(t, term, "echo after", RunOptions{}); !slices.Equal(r.Lines, []string{"after"}) {
+		t.Fatalf("after timeout: %q", r.Lines)
+	}
+}
+
+func TestNestedShell(t *testing.T) {
+	term := open(t)
+	r := run(t, term, "echo entering; sh", RunOptions{OpensShell: true, Inside: "sh"})
+	if !slices.Equal(r.Lines, []string{"entering"}) {
+		t.Fatalf("opening: %q", r.Lines)
+	}
+	if term.Level() != 1 || term.Inside() != "sh" {
+		t.Fatalf("level %d inside %q", term.Level(), term.Inside())
+	}
+	if r := run(t, term, "echo inner; false", RunOptions{}); !slices.Equal(r.Lines, []string{"inner"}) || r.Status != 1 {
+		t.Fatalf("inner: %+v", r)
+	}
+	r = run(t, term, "exit 3", RunOptions{})
+	if r.Status != 3 || term.Level() != 0 {
+		t.Fatalf("exit: %+v level %d", r, term.Level())
+	}
+}
+
+func TestRunningProgramShowTypeAndKeys(t *testing.T) {
+	term := open(t)
+	ready := regexp.MustCompile(`ready`)
+	r := run(t, term, `echo ready; while read l; do echo "got $l"; done`, RunOptions{
+		Ready: func(_ context.Context, lines []string) (bool, error) {
+			return ready.MatchString(strings.Join(lines, "\n")), nil
+		},
+	})
+	if !r.Running || !slices.Equal(r.Lines, []string{"ready"}) {
+		t.Fatalf("start: %+v", r)
+	}
+	if _, err := term.Run(context.Background(), "echo no", RunOptions{}); err == nil {
+		t.Fatal("a command while a program runs must be refused")
+	}
+	if err := term.Type("hello"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	lines, err := term.Show(ctx, regexp.MustCompile(`got hello`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The typed text is echoed as a terminal echoes it.
+	if !slices.Equal(lines, []string{"hello", "got hello"}) {
+		t.Fatalf("show: %q", lines)
+	}
+	status, err := term.Press(ctx, []string{"ctrl-c"}, true)
+	if err != nil || status != 130 {
+		t.Fatalf("ctrl-c: status %d err %v", status, err)
+	}
+	if lines, _ := term.Show(ctx, nil); !slices.Equal(lines, []string{"^C"}) {
+		t.Fatalf("after ctrl-c: %q", lines)
+	}
+}
