@@ -141,7 +141,12 @@ func (t *Terminal) read() {
 		n, err := t.ptmx.Read(buf)
 		t.mu.Lock()
 		if n > 0 {
+			before := len(t.scr.prompts)
 			t.scr.write(buf[:n])
+			for _, p := range t.scr.prompts[before:] {
+				t.running = false // whatever held the terminal has ended
+				t.follow(p)
+			}
 		}
 		if err != nil {
 			t.eof = true
@@ -247,7 +252,9 @@ func (t *Terminal) Run(ctx context.Context, command string, opts RunOptions) (Re
 				return true
 			}
 		}
-		if opts.Ready != nil {
+		if opts.Ready != nil && t.scr.cursor().row >= start.row+echo {
+			// Only once the echo is complete, so that what counts as
+			// shown never includes the typed command.
 			// The check runs under the lock; Ready funcs that do I/O
 			// are expected to be quick (a dial, an inspect).
 			ready, readyErr = opts.Ready(ctx, out)
@@ -279,13 +286,17 @@ func (t *Terminal) Run(ctx context.Context, command string, opts RunOptions) (Re
 		t.mu.Lock()
 		return Result{Lines: trimBlank(out)}, err
 	}
-	// A prompt arrived: the command is over.
-	t.follow(*got)
+	// A prompt arrived: the command is over, or (docker attach) a shell
+	// set up earlier prompted again.
+	if got.level > level && opts.Inside != "" {
+		t.stack[got.level-1] = opts.Inside
+	}
 	t.shown = got.pos
 	return Result{Lines: t.outputSince(start, echo, got.pos), Status: got.status}, nil
 }
 
-// follow updates the nesting after a prompt of level p.level.
+// follow updates the nesting after a prompt of level p.level. Shells
+// reattached to (docker attach) are named by the caller.
 func (t *Terminal) follow(p prompt) {
 	for len(t.stack) > p.level {
 		t.stack = t.stack[:len(t.stack)-1]
@@ -323,7 +334,7 @@ func (t *Terminal) enterShell(ctx context.Context, level int, inside string) err
 	if inside == "" {
 		inside = "container"
 	}
-	t.stack = append(t.stack, inside)
+	t.stack[level-1] = inside
 	t.shown = got.pos
 	return nil
 }
@@ -339,9 +350,7 @@ func (t *Terminal) interrupt(start pos, echo, seen int) ([]string, bool) {
 	defer t.mu.Unlock()
 	end := t.scr.cursor()
 	if err == nil {
-		p := t.scr.prompts[seen]
-		t.follow(p)
-		end = p.pos
+		end = t.scr.prompts[seen].pos
 	}
 	t.shown = end
 	t.running = false
@@ -407,10 +416,6 @@ func (t *Terminal) Press(ctx context.Context, keys []string, waitPrompt bool) (i
 	if err != nil {
 		return 0, fmt.Errorf("terminal %s: no prompt after pressing %s: %w", t.Name, strings.Join(keys, " "), err)
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.follow(got)
-	t.running = false
 	return got.status, nil
 }
 

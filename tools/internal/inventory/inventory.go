@@ -1,0 +1,200 @@
+// Package inventory keeps pages from touching Docker objects they did not
+// make. Before a page runs, the runner takes a Snapshot of every
+// container, network, volume and image reference; after the page (also
+// after a failure, a timeout or an interrupt) it removes exactly what is new
+// since then, in dependency order. Four list calls a snapshot, never one
+// per command.
+package inventory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/volume"
+	"github.com/docker/docker/client"
+)
+
+// LabLabel marks the images the provisioner builds (tools/labimages).
+const LabLabel = "org.labdocs.recipe"
+
+// Snapshot is the set of objects that exist at one moment. Keys are IDs
+// (volumes: names, which are their IDs); values are display names.
+type Snapshot struct {
+	Containers map[string]string
+	Networks   map[string]string
+	Volumes    map[string]string
+	Images     map[string]string // image ID → first reference
+	Refs       map[string]string // "repo:tag" → image ID
+}
+
+// Take lists the daemon's objects.
+func Take(ctx context.Context, cli client.APIClient) (Snapshot, error) {
+	s := Snapshot{map[string]string{}, map[string]string{}, map[string]string{}, map[string]string{}, map[string]string{}}
+	cs, err := cli.ContainerList(ctx, container.ListOptions{All: true})
+	if err != nil {
+		return s, fmt.Errorf("list containers: %w", err)
+	}
+	for _, c := range cs {
+		name := c.ID[:12]
+		if len(c.Names) > 0 {
+			name = strings.TrimPrefix(c.Names[0], "/")
+		}
+		s.Containers[c.ID] = name
+	}
+	ns, err := cli.NetworkList(ctx, network.ListOptions{})
+	if err != nil {
+		return s, fmt.Errorf("list networks: %w", err)
+	}
+	for _, n := range ns {
+		s.Networks[n.ID] = n.Name
+	}
+	vs, err := cli.VolumeList(ctx, volume.ListOptions{})
+	if err != nil {
+		return s, fmt.Errorf("list volumes: %w", err)
+	}
+	for _, v := range vs.Volumes {
+		s.Volumes[v.Name] = v.Name
+	}
+	// Top-level images only: a classic builder's intermediate layers,
+	// which a concurrent `docker build` elsewhere may be creating right
+	// now, are never a page's to remove.
+	is, err := cli.ImageList(ctx, image.ListOptions{})
+	if err != nil {
+		return s, fmt.Errorf("list images: %w", err)
+	}
+	for _, im := range is {
+		// Lab images belong to the provisioner, even when a rebuild
+		// happens while a page runs: a page never removes them.
+		if _, lab := im.Labels[LabLabel]; lab {
+			continue
+		}
+		name := shortID(im.ID)
+		for _, ref := range im.RepoTags {
+			if ref == "<none>:<none>" {
+				continue
+			}
+			s.Refs[ref] = im.ID
+			if name == shortID(im.ID) {
+				name = ref
+			}
+		}
+		s.Images[im.ID] = name
+	}
+	return s, nil
+}
+
+func shortID(id string) string {
+	id = strings.TrimPrefix(id, "sha256:")
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// Since is what exists in now and did not in s.
+func (s Snapshot) Since(now Snapshot) Snapshot {
+	diff := func(before, after map[string]string) map[string]string {
+		out := map[string]string{}
+		for k, v := range after {
+			if _, ok := before[k]; !ok {
+				out[k] = v
+			}
+		}
+		return out
+	}
+	return Snapshot{
+		Containers: diff(s.Containers, now.Containers),
+		Networks:   diff(s.Networks, now.Networks),
+		Volumes:    diff(s.Volumes, now.Volumes),
+		Images:     diff(s.Images, now.Images),
+		Refs:       diff(s.Refs, now.Refs),
+	}
+}
+
+// Empty reports whether the snapshot holds nothing.
+func (s Snapshot) Empty() bool {
+	return len(s.Containers)+len(s.Networks)+len(s.Volumes)+len(s.Images)+len(s.Refs) == 0
+}
+
+// Names lists the objects as "kind name", sorted, for reports.
+func (s Snapshot) Names() []string {
+	var out []string
+	add := func(kind string, m map[string]string) {
+		for _, v := range m {
+			out = append(out, kind+" "+v)
+		}
+	}
+	add("container", s.Containers)
+	add("network", s.Networks)
+	add("volume", s.Volumes)
+	add("image", s.Images)
+	add("tag", s.Refs)
+	sort.Strings(out)
+	return out
+}
+
+// Remove deletes the objects of created (as found by Since) in dependency
+// order: containers (with their anonymous volumes), networks, volumes, new
+// tags, then images that are new and left untagged. The built-in networks
+// are never in created, since they exist before any page. It returns what
+// it could not remove; those are leaks the caller must report.
+func Remove(ctx context.Context, cli client.APIClient, created Snapshot) error {
+	var errs []error
+	for id, name := range created.Containers {
+		if err := cli.ContainerRemove(ctx, id, container.RemoveOptions{Force: true, RemoveVolumes: true}); err != nil && !client.IsErrNotFound(err) {
+			errs = append(errs, fmt.Errorf("container %s: %w", name, err))
+		}
+	}
+	for id, name := range created.Networks {
+		if err := cli.NetworkRemove(ctx, id); err != nil && !client.IsErrNotFound(err) {
+			errs = append(errs, fmt.Errorf("network %s: %w", name, err))
+		}
+	}
+	for name := range created.Volumes {
+		if err := cli.VolumeRemove(ctx, name, true); err != nil && !client.IsErrNotFound(err) {
+			errs = append(errs, fmt.Errorf("volume %s: %w", name, err))
+		}
+	}
+	// Tags first: removing a new tag of an old image only untags it.
+	refs := make([]string, 0, len(created.Refs))
+	for ref := range created.Refs {
+		refs = append(refs, ref)
+	}
+	sort.Strings(refs)
+	for _, ref := range refs {
+		if _, err := cli.ImageRemove(ctx, ref, image.RemoveOptions{PruneChildren: true}); err != nil && !client.IsErrNotFound(err) {
+			errs = append(errs, fmt.Errorf("image %s: %w", ref, err))
+		}
+	}
+	// New images still there (untagged intermediates, children): newest
+	// first would be ideal, but the daemon refuses a parent with children,
+	// so retry until no progress.
+	left := map[string]string{}
+	for id, name := range created.Images {
+		left[id] = name
+	}
+	for len(left) > 0 {
+		progress := false
+		var last []error
+		for id, name := range left {
+			_, err := cli.ImageRemove(ctx, id, image.RemoveOptions{Force: true, PruneChildren: true})
+			if err == nil || client.IsErrNotFound(err) {
+				delete(left, id)
+				progress = true
+				continue
+			}
+			last = append(last, fmt.Errorf("image %s: %w", name, err))
+		}
+		if !progress {
+			errs = append(errs, last...)
+			break
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,184 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/docker/docker/api/types/events"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/client"
+
+	"github.com/labdocs/dockerlab/tools/internal/blocks"
+	"github.com/labdocs/dockerlab/tools/internal/inventory"
+	"github.com/labdocs/dockerlab/tools/internal/terminal"
+)
+
+var (
+	// docker run -ti … bash, docker exec -it c sh, docker container run …
+	interactiveRE = regexp.MustCompile(`^docker\s+(?:container\s+)?(?:run|exec)\b.*(?:\s-[a-zA-Z]*(?:it|ti)[a-zA-Z]*|\s-i\s.*-t\b|\s-t\s.*-i\b|--interactive\b.*--tty\b|--tty\b.*--interactive\b)`)
+	shellRE       = regexp.MustCompile(`(?:^|/)(?:bash|sh|ash|dash|zsh)$`)
+	attachRE      = regexp.MustCompile(`^docker\s+(?:container\s+)?attach\s`)
+	nameFlagRE    = regexp.MustCompile(`--name[=\s]+([A-Za-z0-9][A-Za-z0-9_.-]*)`)
+)
+
+// opensShell tells whether a command starts an interactive shell the
+// following commands run in: docker run/exec with -ti whose last word is a
+// shell, or docker attach.
+func opensShell(cmd string) bool {
+	cmd = strings.TrimSpace(strings.ReplaceAll(cmd, "\\\n", " "))
+	if attachRE.MatchString(cmd) {
+		return true
+	}
+	f := strings.Fields(cmd)
+	return interactiveRE.MatchString(cmd) && len(f) > 0 && shellRE.MatchString(f[len(f)-1])
+}
+
+// containerOf names the container a shell-opening command enters.
+func containerOf(cmd string) string {
+	cmd = strings.ReplaceAll(cmd, "\\\n", " ")
+	if m := nameFlagRE.FindStringSubmatch(cmd); m != nil {
+		return m[1]
+	}
+	f := strings.Fields(cmd)
+	if attachRE.MatchString(cmd) || strings.Contains(cmd, " exec ") {
+		// docker exec [flags] CONTAINER cmd / docker attach CONTAINER
+		for i := 2; i < len(f); i++ {
+			if strings.HasPrefix(f[i], "-") {
+				if f[i] == "-u" || f[i] == "--user" || f[i] == "-w" || f[i] == "-e" {
+					i++
+				}
+				continue
+			}
+			return f[i]
+		}
+	}
+	return "container"
+}
+
+// Names a page will create, read from its commands, so that a clash with
+// an object the user owns stops the page before it runs anything.
+var (
+	netCreateRE = regexp.MustCompile(`docker\s+network\s+create\s+(?:-\S+\s+(?:\S+\s+)?)*([A-Za-z0-9][A-Za-z0-9_.-]*)\s*$`)
+	volCreateRE = regexp.MustCompile(`docker\s+volume\s+create\s+(?:-\S+\s+)*([A-Za-z0-9][A-Za-z0-9_.-]*)\s*$`)
+	namedVolRE  = regexp.MustCompile(`(?:-v|--volume)[=\s]+([A-Za-z0-9][A-Za-z0-9_.-]*):/`)
+)
+
+func checkNames(p *blocks.Page, s inventory.Snapshot, project string) error {
+	has := func(m map[string]string, name string) bool {
+		for _, v := range m {
+			if v == name {
+				return true
+			}
+		}
+		return false
+	}
+	var errs []error
+	clash := func(line int, kind, name, fix string) {
+		errs = append(errs, fmt.Errorf("%s:%d: the page creates %s %q, but one of that name exists already and is not the page's: %s (nothing was run) %w",
+			p.Path, line, kind, name, fix, ErrConflict))
+	}
+	compose := false
+	for _, b := range p.Blocks {
+		if b.Kind != blocks.Console {
+			continue
+		}
+		for _, c := range b.Commands {
+			cmd := strings.ReplaceAll(c.Text, "\\\n", " ")
+			for _, m := range nameFlagRE.FindAllStringSubmatch(cmd, -1) {
+				if has(s.Containers, m[1]) {
+					clash(c.Line, "container", m[1], "remove or rename it (docker rm -f "+m[1]+")")
+				}
+			}
+			if m := netCreateRE.FindStringSubmatch(cmd); m != nil && has(s.Networks, m[1]) {
+				clash(c.Line, "network", m[1], "remove it (docker network rm "+m[1]+")")
+			}
+			for _, re := range []*regexp.Regexp{volCreateRE, namedVolRE} {
+				for _, m := range re.FindAllStringSubmatch(cmd, -1) {
+					if has(s.Volumes, m[1]) {
+						clash(c.Line, "volume", m[1], "remove it (docker volume rm "+m[1]+")")
+					}
+				}
+			}
+			if strings.Contains(cmd, "docker compose") && !compose {
+				compose = true
+				for kind, m := range map[string]map[string]string{"container": s.Containers, "network": s.Networks, "volume": s.Volumes} {
+					for _, v := range m {
+						if strings.HasPrefix(v, project+"-") || strings.HasPrefix(v, project+"_") {
+							clash(c.Line, kind, v, "it belongs to a Compose project named "+project+"; remove it (docker compose -p "+project+" down -v)")
+						}
+					}
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// waitPort waits until something accepts TCP connections on the port on
+// loopback, or the program holding the terminal ends. There is no event to
+// wait for, so it dials with a short backoff.
+func waitPort(ctx context.Context, term *terminal.Terminal, port int) error {
+	addr := net.JoinHostPort("127.0.0.1", fmt.Sprint(port))
+	delay := 20 * time.Millisecond
+	for {
+		var d net.Dialer
+		c, err := d.DialContext(ctx, "tcp", addr)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		if !term.Running() {
+			return fmt.Errorf("the program ended before port %d answered", port)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("port %d never answered: %w", port, ctx.Err())
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 500*time.Millisecond)
+	}
+}
+
+// waitHealthy waits for the container's health status to become healthy,
+// through the daemon's event stream.
+func waitHealthy(ctx context.Context, cli client.APIClient, name string) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Subscribe first, then look: no change can slip between the two.
+	msgs, errc := cli.Events(ctx, events.ListOptions{Filters: filters.NewArgs(
+		filters.Arg("type", "container"), filters.Arg("container", name), filters.Arg("event", "health_status"))})
+	state := func() (string, error) {
+		c, err := cli.ContainerInspect(ctx, name)
+		if err != nil {
+			return "", nil // not created yet: keep waiting
+		}
+		if c.State == nil || c.State.Health == nil {
+			return "", fmt.Errorf("container %s has no healthcheck", name)
+		}
+		return c.State.Health.Status, nil
+	}
+	for {
+		st, err := state()
+		if err != nil {
+			return err
+		}
+		if st == "healthy" {
+			return nil
+		}
+		select {
+		case <-msgs:
+		case err := <-errc:
+			return fmt.Errorf("waiting for %s to be healthy: %w", name, err)
+		case <-ctx.Done():
+			return fmt.Errorf("container %s never became healthy (last: %q): %w", name, st, ctx.Err())
+		case <-time.After(time.Second):
+			// A container created after the subscription started is
+			// covered by the filter; this tick only covers a missed name.
+		}
+	}
+}

@@ -1,0 +1,436 @@
+// Package run executes one page: its blocks, in document order, in the
+// page's named terminals, in a fresh work folder holding the page bundle's
+// files. It returns what every block's terminal showed. It writes nothing
+// into the page: capture, verify and report are the caller's.
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/docker/docker/client"
+
+	"github.com/labdocs/dockerlab/tools/internal/blocks"
+	"github.com/labdocs/dockerlab/tools/internal/inventory"
+	"github.com/labdocs/dockerlab/tools/internal/record"
+	"github.com/labdocs/dockerlab/tools/internal/terminal"
+)
+
+// DefaultTimeout bounds a block without a timeout attribute.
+const DefaultTimeout = 2 * time.Minute
+
+// Status of a block after a run.
+type Status string
+
+const (
+	OK      Status = "ok"
+	Failed  Status = "fail"
+	Timeout Status = "timeout"
+	Skipped Status = "skipped"
+	NotRun  Status = "not run" // an earlier block failed
+)
+
+// Block is what one block did.
+type Block struct {
+	Block    *blocks.Block
+	Status   Status
+	Message  string        // why it failed, with what to do
+	Output   blocks.Output // what the terminal showed (console blocks)
+	Inside   string        // container whose shell the block ran in
+	Duration time.Duration
+}
+
+// Page is the outcome of running one page.
+type Page struct {
+	Page     *blocks.Page
+	Blocks   []Block
+	Duration time.Duration
+	Leaks    error // objects the page made that could not be removed
+}
+
+// Failed reports whether any block failed.
+func (p *Page) Failed() bool {
+	for _, b := range p.Blocks {
+		if b.Status == Failed || b.Status == Timeout {
+			return true
+		}
+	}
+	return false
+}
+
+// Options for a run.
+type Options struct {
+	Docker client.APIClient
+	// WorkRoot holds the pages' work folders; each page gets
+	// WorkRoot/<bundle name>, emptied first.
+	WorkRoot string
+	Env      []string // environment of the terminals' shells
+}
+
+// ErrConflict is returned (wrapped) when a page would reuse the name of a
+// Docker object that it did not make.
+var ErrConflict = errors.New("name already in use")
+
+// Run executes page p. Errors are about the environment (no daemon, a name
+// conflict, an unusable work folder): then no block ran. Block failures are
+// in the result.
+func Run(ctx context.Context, p *blocks.Page, o Options) (*Page, error) {
+	started := time.Now()
+	before, err := inventory.Take(ctx, o.Docker)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p.Path, err)
+	}
+	if err := checkNames(p, before, workName(p)); err != nil {
+		return nil, err
+	}
+	work, err := prepareWork(p, o.WorkRoot)
+	if err != nil {
+		return nil, err
+	}
+	r := &runner{page: p, work: work, env: o.Env, docker: o.Docker, terms: map[string]*terminal.Terminal{}}
+	res := &Page{Page: p}
+	res.Blocks = r.all(ctx)
+	r.close()
+
+	// Clean up even when ctx was cancelled (Ctrl-C): a fresh context.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	after, err := inventory.Take(cctx, o.Docker)
+	if err != nil {
+		res.Leaks = fmt.Errorf("cannot list objects after the page, some may be left: %w", err)
+	} else if made := before.Since(after); !made.Empty() {
+		if err := inventory.Remove(cctx, o.Docker, made); err != nil {
+			res.Leaks = err
+		}
+	}
+	res.Duration = time.Since(started)
+	return res, nil
+}
+
+type runner struct {
+	page   *blocks.Page
+	work   string
+	env    []string
+	docker client.APIClient
+	terms  map[string]*terminal.Terminal
+	order  []string
+}
+
+func (r *runner) all(ctx context.Context) []Block {
+	var out []Block
+	failed := false
+	for _, b := range r.page.Blocks {
+		res := Block{Block: b}
+		switch {
+		case b.Kind == blocks.Skipped:
+			res.Status = Skipped
+			res.Message = b.Opts.Skip
+		case failed || ctx.Err() != nil:
+			res.Status = NotRun
+			res.Output = b.Output() // keep what the page has
+		case b.Kind == blocks.File:
+			res.Status = OK
+			if err := r.writeFile(b); err != nil {
+				res.Status, res.Message = Failed, err.Error()
+			}
+		default:
+			t0 := time.Now()
+			res = r.console(ctx, b)
+			res.Duration = time.Since(t0)
+		}
+		if res.Status == Failed || res.Status == Timeout {
+			failed = true
+		}
+		out = append(out, res)
+	}
+	return out
+}
+
+func (r *runner) close() {
+	for _, name := range r.order {
+		r.terms[name].Close()
+	}
+}
+
+// writeFile writes a file block into the work folder, exactly as the page
+// shows it, with the line ending a file needs.
+func (r *runner) writeFile(b *blocks.Block) error {
+	path := filepath.Join(r.work, filepath.FromSlash(b.Opts.File))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	mode := b.Opts.Mode
+	if mode == 0 {
+		mode = 0o644
+	}
+	text := b.Text
+	if text != "" && !strings.HasSuffix(text, "\n") {
+		text += "\n"
+	}
+	if err := os.WriteFile(path, []byte(text), mode); err != nil {
+		return err
+	}
+	return os.Chmod(path, mode)
+}
+
+func (r *runner) terminal(name string) (*terminal.Terminal, error) {
+	if t, ok := r.terms[name]; ok {
+		return t, nil
+	}
+	t, err := terminal.Open(name, r.work, r.env)
+	if err != nil {
+		return nil, err
+	}
+	r.terms[name] = t
+	r.order = append(r.order, name)
+	return t, nil
+}
+
+func (r *runner) console(ctx context.Context, b *blocks.Block) Block {
+	res := Block{Block: b, Status: OK}
+	fail := func(st Status, format string, args ...any) Block {
+		res.Status = st
+		res.Message = fmt.Sprintf(format, args...)
+		return res
+	}
+	term, err := r.terminal(b.Opts.Term)
+	if err != nil {
+		return fail(Failed, "%v", err)
+	}
+	res.Inside = term.Inside()
+	timeout := b.Opts.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	res.Output.Commands = make([][]string, len(b.Commands))
+
+	// A block without commands shows what its terminal printed since it
+	// was last shown: a listener's received message, say.
+	if len(b.Commands) == 0 {
+		lines, err := term.Show(ctx, b.Opts.Wait)
+		res.Output.Leading = lines
+		if err != nil {
+			return fail(timeoutOr(ctx), "%v; the terminal showed:\n%s", err, strings.Join(lines, "\n"))
+		}
+	}
+	for i, c := range b.Commands {
+		last := i == len(b.Commands)-1
+		opts := terminal.RunOptions{}
+		if b.Opts.Shell == "open" || (b.Opts.Shell != "none" && opensShell(c.Text)) {
+			opts.OpensShell, opts.Inside = true, containerOf(c.Text)
+		}
+		keepsRunning := last && (b.Opts.Wait != nil || b.Opts.Port != 0 || b.Opts.Healthy != "" || b.Opts.Settle != 0 ||
+			b.Opts.Until != nil || b.Opts.Lines != 0 || b.Opts.For != 0)
+		if keepsRunning {
+			opts.Ready = r.ready(b)
+		}
+		out, err := term.Run(ctx, c.Text, opts)
+		res.Output.Commands[i] = out.Lines
+		switch {
+		case err != nil:
+			return fail(Failed, "%s: %v", c.Text, err)
+		case out.TimedOut:
+			return fail(Timeout, "timed out after %s running %q (pressed Ctrl-C); it printed:\n%s", timeout, c.Text, strings.Join(out.Lines, "\n"))
+		case out.Running:
+			more, err := r.afterStart(ctx, term, b)
+			res.Output.Commands[i] = append(res.Output.Commands[i], more...)
+			if err != nil {
+				return fail(timeoutOr(ctx), "%q did not become ready: %v; it printed:\n%s", c.Text, err, strings.Join(res.Output.Commands[i], "\n"))
+			}
+		case opts.OpensShell:
+		case last && out.Status != b.Opts.Exit:
+			return fail(Failed, "%q exited with status %d, the page expects %d (set exit=%d on the block if that is right)", c.Text, out.Status, b.Opts.Exit, out.Status)
+		case !last && out.Status != 0:
+			return fail(Failed, "%q exited with status %d; only a block's last command may fail (put it last and set exit=%d)", c.Text, out.Status, out.Status)
+		}
+	}
+	// Typed input and keys go to whatever runs in the terminal now.
+	if b.Opts.Input != "" || len(b.Opts.Keys) > 0 {
+		more, err := r.interact(ctx, term, b)
+		if n := len(b.Commands); n > 0 {
+			res.Output.Commands[n-1] = append(res.Output.Commands[n-1], more...)
+		} else {
+			res.Output.Leading = append(res.Output.Leading, more...)
+		}
+		if err != nil {
+			return fail(timeoutOr(ctx), "%v", err)
+		}
+	}
+	return res
+}
+
+func timeoutOr(ctx context.Context) Status {
+	if ctx.Err() != nil {
+		return Timeout
+	}
+	return Failed
+}
+
+// ready returns the screen check for a command that keeps running: a
+// regex over its output. Checks that do not look at the screen (ports,
+// health, settle, streaming bounds) return true at once and are waited for
+// by afterStart.
+func (r *runner) ready(b *blocks.Block) func(context.Context, []string) (bool, error) {
+	return func(_ context.Context, lines []string) (bool, error) {
+		if b.Opts.Wait != nil {
+			return b.Opts.Wait.MatchString(strings.Join(lines, "\n")), nil
+		}
+		return true, nil
+	}
+}
+
+// afterStart waits for the non-screen readiness conditions, and for
+// streaming commands (until/lines/for) stops them with Ctrl-C once their
+// bound is reached. It returns the lines printed meanwhile.
+func (r *runner) afterStart(ctx context.Context, term *terminal.Terminal, b *blocks.Block) ([]string, error) {
+	var err error
+	switch {
+	case b.Opts.Port != 0:
+		err = waitPort(ctx, term, b.Opts.Port)
+	case b.Opts.Healthy != "":
+		err = waitHealthy(ctx, r.docker, b.Opts.Healthy)
+	case b.Opts.Settle != 0:
+		// The last resort, for programs that give no sign of readiness.
+		select {
+		case <-time.After(b.Opts.Settle):
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+	}
+	if err != nil {
+		lines, _ := term.Show(context.Background(), nil)
+		return lines, err
+	}
+	streaming := b.Opts.Until != nil || b.Opts.Lines != 0 || b.Opts.For != 0
+	if !streaming {
+		lines, err := term.Show(ctx, nil)
+		return lines, err
+	}
+	var lines []string
+	switch {
+	case b.Opts.Until != nil:
+		lines, err = term.Show(ctx, b.Opts.Until)
+	case b.Opts.Lines != 0:
+		lines, err = term.Show(ctx, regexp.MustCompile(fmt.Sprintf(`(?m)(?:^.*\n){%d}`, b.Opts.Lines-1)+`^.*\S`))
+	case b.Opts.For != 0:
+		select {
+		case <-time.After(b.Opts.For):
+		case <-ctx.Done():
+		}
+		lines, err = term.Show(ctx, nil)
+	}
+	if err != nil {
+		return lines, err
+	}
+	if _, err := term.Press(ctx, []string{"ctrl-c"}, true); err != nil {
+		return lines, err
+	}
+	more, err := term.Show(ctx, nil)
+	return append(lines, more...), err
+}
+
+// interact types the block's input and presses its keys. Keys that end a
+// program or leave a shell wait for the prompt that follows.
+func (r *runner) interact(ctx context.Context, term *terminal.Terminal, b *blocks.Block) ([]string, error) {
+	var lines []string
+	if b.Opts.Input != "" {
+		if err := term.Type(b.Opts.Input); err != nil {
+			return nil, err
+		}
+		// The echo is what the reader sees of typed text.
+		more, err := term.Show(ctx, regexp.MustCompile(regexp.QuoteMeta(b.Opts.Input)))
+		lines = append(lines, more...)
+		if err != nil {
+			return lines, err
+		}
+	}
+	if len(b.Opts.Keys) > 0 {
+		wait := term.Running() || term.Level() > 0
+		for _, k := range b.Opts.Keys {
+			if k == "enter" {
+				wait = false
+			}
+		}
+		if _, err := term.Press(ctx, b.Opts.Keys, wait); err != nil {
+			return lines, err
+		}
+		more, err := term.Show(ctx, nil)
+		lines = append(lines, more...)
+		if err != nil {
+			return lines, err
+		}
+	}
+	return lines, nil
+}
+
+// workName is the page's work folder name: the bundle's folder name, so
+// that names derived from it (a Compose project) are the same every run.
+func workName(p *blocks.Page) string {
+	return filepath.Base(filepath.Dir(p.Path))
+}
+
+// prepareWork makes an empty work folder and copies the bundle's files in,
+// all but the page itself and its record.
+func prepareWork(p *blocks.Page, root string) (string, error) {
+	if root == "" {
+		root = filepath.Join(os.TempDir(), "labrun-work")
+	}
+	work := filepath.Join(root, workName(p))
+	if err := os.RemoveAll(work); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return "", err
+	}
+	bundle := filepath.Dir(p.Path)
+	err := filepath.WalkDir(bundle, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(bundle, path)
+		if rel == "." {
+			return nil
+		}
+		if d.IsDir() {
+			if isPage(path) { // a page of its own, with its own work folder
+				return fs.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(work, rel), 0o755)
+		}
+		switch rel {
+		case "index.md", "_index.md", record.FileName:
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(work, rel), data, info.Mode().Perm())
+	})
+	if err != nil {
+		return "", fmt.Errorf("%s: preparing the work folder: %w", p.Path, err)
+	}
+	return work, nil
+}
+
+func isPage(dir string) bool {
+	for _, n := range []string{"index.md", "_index.md"} {
+		if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,318 @@
+package site
+
+import (
+	"html"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// (a) A captured page builds and shows commands, output, terminal labels and
+// the exact copy text, continuation lines included.
+func TestCapturedPageBuilds(t *testing.T) {
+	t.Parallel()
+	s := standardSite(t)
+	s.mustBuild()
+	doc := s.read("lab/first/index.html")
+
+	// Terminal headers: label, colour slot, "inside", title, timeline counter.
+	assertContains(t, "page", doc,
+		`<span class="term-label">Terminal 1</span>`,
+		`<span class="term-label">Terminal 2</span>`,
+		`class="term tc0"`, `class="term tc1"`,
+		`<span class="term-inside">inside <code>netcat</code></span>`,
+		`<span class="term-title">Start a web server</span>`,
+		`<span class="visually-hidden">Block </span>1</span>`,
+		`<span class="visually-hidden">Block </span>2</span>`,
+	)
+	// Commands are highlighted as bash, the prompt is styled apart.
+	assertContains(t, "page", doc,
+		`<span class="prompt" data-prompt="$"`,
+		`<span class="prompt" data-prompt="#"`,
+		`class="code-inline language-bash"`,
+		`<div class="cmd is-root"`,
+	)
+	// Output is plain text.
+	assertContains(t, "page", doc,
+		"<pre class=\"out\">\n3f1c0e9a7b2d</pre>",
+		"web Up 2 seconds",
+		"Setting up netcat-openbsd (1.219-1) ...",
+	)
+
+	// Copy data: each command exactly as typed, and all commands of a block.
+	copies := copyTexts(doc)
+	for _, want := range []string{
+		cmdMulti, // continuation lines kept, joined with newlines
+		cmdPS,
+		cmdApt,
+		cmdMulti + "\n" + cmdPS, // "Copy" of the whole first block
+		fileDockerfile.body,     // "Copy" of the file block
+	} {
+		if !contains(copies, want) {
+			t.Errorf("no copy button copies %q; have %q", want, copies)
+		}
+	}
+	for _, c := range copies {
+		if strings.HasPrefix(c, "$") || strings.HasPrefix(c, "#") || strings.Contains(c, "3f1c0e9a7b2d") {
+			t.Errorf("copy text contains a prompt or output: %q", c)
+		}
+	}
+
+	// Long output: head and tail shown, the middle folded.
+	assertContains(t, "page", doc,
+		`<details class="out-more"><summary>30 more lines of output</summary>`,
+	)
+
+	// Provenance footer from labrun.json.
+	assertContains(t, "page", html.UnescapeString(doc),
+		"Output captured <time datetime=\"2026-11-26T18:00:00Z\">26 November 2026, 18:00 UTC</time>",
+		"with Docker Engine 20.10.24+dfsg1 (API 1.41), buildx v0.38.2, compose v2.40.3; images: <span",
+		">debian:latest</span> (built from tools/images/debian 3f2a).",
+	)
+	// A page without runnable blocks says so.
+	assertContains(t, "concepts page", s.read("concepts/containers/index.html"),
+		"No block on this page runs against Docker")
+
+	// Navigation: steps numbered by weight, current page marked, next step linked.
+	assertContains(t, "page", doc,
+		`aria-current="page">Step 1: First step</a>`,
+		`rel="next"`, "Step 2: Second step",
+	)
+	// Template-built markup is never escaped into text (html/template refuses computed tag names).
+	for _, rel := range []string{"index.html", "lab/index.html", "lab/first/index.html"} {
+		if d := s.read(rel); strings.Contains(d, "&lt;ul") || strings.Contains(d, "&lt;ol") {
+			t.Errorf("%s shows escaped list markup", rel)
+		}
+	}
+	// The status page lists every page with its capture date and counts.
+	status := s.read("about/status/index.html")
+	assertContains(t, "status page", status, "Step 1: First step", "26 November 2026, 18:00 UTC",
+		"Step 2: Second step", "no runnable blocks", "Containers")
+}
+
+// (b) Editing a captured block by one character fails the build, naming the
+// file and line and telling the author what to run.
+func TestEditedBlockFailsBuild(t *testing.T) {
+	t.Parallel()
+	s := standardSite(t)
+	md, lines := labFirst.markdown()
+	edited := strings.Replace(md, "web Up 2 seconds", "web Up 3 seconds", 1)
+	if edited == md {
+		t.Fatal("fixture edit did not apply")
+	}
+	s.write(labFirst.path, edited)
+	out, err := s.build()
+	if err == nil {
+		t.Fatalf("build succeeded with an edited block:\n%s", out)
+	}
+	want := "content/lab/first/index.md:" + strconv.Itoa(lines[consoleMain.body]) + ":"
+	assertContains(t, "build output", out, want, "block changed since capture (or never captured)", "make capture")
+}
+
+// Editing a file= block fails the same way: the runner wrote that file.
+func TestEditedFileBlockFailsBuild(t *testing.T) {
+	t.Parallel()
+	s := standardSite(t)
+	md, lines := labFirst.markdown()
+	s.write(labFirst.path, strings.Replace(md, "FROM debian:latest", "FROM debian:stable", 1))
+	out, err := s.build()
+	if err == nil {
+		t.Fatalf("build succeeded with an edited file block:\n%s", out)
+	}
+	assertContains(t, "build output", out,
+		"content/lab/first/index.md:"+strconv.Itoa(lines[fileDockerfile.body])+":", "make capture")
+}
+
+// (c) A page with runnable blocks but no labrun.json fails likewise.
+func TestMissingLabrunFailsBuild(t *testing.T) {
+	t.Parallel()
+	s := standardSite(t)
+	s.remove("content/lab/first/labrun.json")
+	out, err := s.build()
+	if err == nil {
+		t.Fatalf("build succeeded without labrun.json:\n%s", out)
+	}
+	_, lines := labFirst.markdown()
+	assertContains(t, "build output", out,
+		"content/lab/first/index.md:"+strconv.Itoa(lines[consoleMain.body])+":",
+		"never captured", "make capture", "no labrun.json")
+}
+
+// A block removed after capture fails too: later output may depend on it.
+func TestRemovedBlockFailsBuild(t *testing.T) {
+	t.Parallel()
+	s := standardSite(t)
+	p := labFirst
+	p.parts = append([]any{}, p.parts...)
+	p.parts[3] = "## Inside the container (block removed)" // drops consoleInside
+	md, _ := p.markdown()
+	_, oldLines := labFirst.markdown()
+	s.write(p.path, md) // keep the old labrun.json
+	out, err := s.build()
+	if err == nil {
+		t.Fatalf("build succeeded with a removed block:\n%s", out)
+	}
+	assertContains(t, "build output", out,
+		"content/lab/first/index.md: labrun.json records a console block (line "+strconv.Itoa(oldLines[consoleInside.body])+" at capture) that is no longer on the page",
+		"make capture")
+}
+
+// (d) A skipped block needs no capture record and shows why it was not run.
+func TestSkippedBlockBuildsWithoutRecord(t *testing.T) {
+	t.Parallel()
+	s := standardSite(t)
+	if _, err := os.Stat(filepath.Join(s.dir, "content/lab/second/labrun.json")); err == nil {
+		t.Fatal("fixture: second step must have no labrun.json")
+	}
+	s.mustBuild()
+	doc := s.read("lab/second/index.html")
+	assertContains(t, "skipped page", doc,
+		`not run: needs a Docker Hub account`,
+		`class="term tc0 is-skipped"`,
+		"docker push someone/netcat:latest",
+		"No block on this page runs against Docker",
+		// No term=: the runner's default terminal, "main".
+		`<span class="term-label">main</span>`,
+	)
+	if !contains(copyTexts(doc), "docker push someone/netcat:latest") {
+		t.Error("a skipped block still offers its command for copying")
+	}
+}
+
+// (e) A file block shows its name and links to the bundle copy for download.
+func TestFileBlockNameAndDownload(t *testing.T) {
+	t.Parallel()
+	s := standardSite(t)
+	s.mustBuild()
+	doc := s.read("lab/first/index.html")
+	assertContains(t, "page", doc,
+		`<span class="code-name">Dockerfile</span>`,
+		// relativeURLs: the bundle file /lab/first/Dockerfile, relative to /lab/first/.
+		`class="code-dl" href="../../lab/first/Dockerfile" download="Dockerfile"`,
+	)
+	if got := s.read("lab/first/Dockerfile"); got != fileDockerfile.body+"\n" {
+		t.Errorf("published Dockerfile = %q", got)
+	}
+	// Without the bundle copy: still the name, no download link.
+	s2 := standardSite(t)
+	s2.remove("content/lab/first/Dockerfile")
+	s2.mustBuild()
+	doc2 := s2.read("lab/first/index.html")
+	assertContains(t, "page", doc2, `<span class="code-name">Dockerfile</span>`)
+	if strings.Contains(doc2, `class="code-dl"`) {
+		t.Error("download link shown for a file the bundle does not have")
+	}
+}
+
+// A bundle file that differs from the block showing it is reported: the
+// download would not be the file the reader sees.
+func TestBundleFileDriftWarns(t *testing.T) {
+	t.Parallel()
+	s := standardSite(t)
+	s.write("content/lab/first/Dockerfile", "FROM scratch\n")
+	out, err := s.build("--panicOnWarning")
+	if err == nil {
+		t.Fatalf("build succeeded with a drifted bundle file:\n%s", out)
+	}
+	assertContains(t, "build output", out, `bundle file "Dockerfile" differs from the block that shows it`)
+}
+
+// (f) The build is clean under --panicOnWarning --printPathWarnings.
+func TestBuildHasNoWarnings(t *testing.T) {
+	t.Parallel()
+	s := standardSite(t)
+	out := s.mustBuild("--panicOnWarning", "--printPathWarnings")
+	if strings.Contains(out, "WARN") || strings.Contains(out, "ERROR") {
+		t.Errorf("build printed warnings:\n%s", out)
+	}
+}
+
+// (g) The built site references no other host: no src/href/url() to http(s)
+// or protocol-relative URLs, except links written in the content (class="ext").
+func TestNoExternalRequests(t *testing.T) {
+	t.Parallel()
+	s := standardSite(t)
+	s.mustBuild()
+	attrRE := regexp.MustCompile(`(?i)<([a-z]+)\b[^>]*?\s(src|href|srcset|action|poster|data)\s*=\s*"(?:https?:)?//[^"]*"[^>]*>`)
+	styleRE := regexp.MustCompile(`(?is)<style\b.*?</style>|\sstyle="[^"]*"`)
+	cssRE := regexp.MustCompile(`(?i)(url\(\s*['"]?(https?:)?//|@import\s+['"]?(https?:)?//)`)
+	checked := 0
+	err := filepath.WalkDir(filepath.Join(s.dir, "public"), func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		doc := string(b)
+		rel, _ := filepath.Rel(s.dir, p)
+		switch filepath.Ext(p) {
+		case ".html":
+			checked++
+			for _, m := range attrRE.FindAllString(doc, -1) {
+				if strings.HasPrefix(strings.ToLower(m), "<a ") && strings.Contains(m, `class="ext"`) {
+					continue // a link the author wrote in the content
+				}
+				t.Errorf("%s references another host: %s", rel, m)
+			}
+			// Inline CSS only: output text in <pre> may legitimately say url(http…).
+			for _, m := range styleRE.FindAllString(doc, -1) {
+				if cssRE.MatchString(m) {
+					t.Errorf("%s has inline CSS loading from another host: %s", rel, m)
+				}
+			}
+		case ".css", ".js":
+			if cssRE.MatchString(doc) || regexp.MustCompile(`(?i)https?://`).MatchString(doc) {
+				t.Errorf("%s mentions a remote URL", rel)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 5 {
+		t.Fatalf("only %d HTML files checked", checked)
+	}
+	// The content link is there, marked external, so the filter above was exercised.
+	assertContains(t, "page", s.read("lab/first/index.html"),
+		`<a href="https://example.org/nginx/" class="ext" rel="external noopener">`)
+}
+
+// The print handout renders the whole course: cover, contents, numbered steps,
+// folded output opened.
+func TestPrintHandout(t *testing.T) {
+	t.Parallel()
+	s := standardSite(t)
+	s.mustBuild()
+	doc := s.read("print.html")
+	assertContains(t, "print.html", doc,
+		`<section class="cover">`,
+		`<nav class="print-toc"`,
+		`<article class="print-page is-step" id="p-lab-first">`,
+		`<h1>Step 1: First step</h1>`,
+		`<h1>Step 2: Second step</h1>`,
+		`<details class="out-more" open>`,
+		`<span class="term-label">Terminal 2</span>`,
+		"Output captured on 26 November 2026",
+	)
+	if strings.Contains(doc, `<details class="out-more">`) {
+		t.Error("print.html has folded output")
+	}
+	if strings.Contains(doc, `id="p-about-status"`) {
+		t.Error("the status page (handout: false) is in the handout")
+	}
+	// Concepts come before the lab (params.sections order).
+	if strings.Index(doc, `id="p-concepts"`) > strings.Index(doc, `id="p-lab"`) {
+		t.Error("sections are not in params.sections order")
+	}
+	lab := s.read("lab/print.html")
+	assertContains(t, "lab/print.html", lab, `<h1>Step 1: First step</h1>`)
+	if strings.Contains(lab, `id="p-concepts"`) {
+		t.Error("lab handout contains other sections")
+	}
+}

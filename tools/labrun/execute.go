@@ -1,0 +1,377 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/client"
+
+	"github.com/labdocs/dockerlab/tools/internal/atomicfile"
+	"github.com/labdocs/dockerlab/tools/internal/blocks"
+	"github.com/labdocs/dockerlab/tools/internal/dockerenv"
+	"github.com/labdocs/dockerlab/tools/internal/inventory"
+	"github.com/labdocs/dockerlab/tools/internal/normalize"
+	"github.com/labdocs/dockerlab/tools/internal/record"
+	"github.com/labdocs/dockerlab/tools/internal/run"
+)
+
+// env is what every page of one invocation shares.
+type env struct {
+	docker   client.APIClient
+	versions record.Versions
+	images   []record.Image // the lab images on this daemon
+}
+
+func connect(ctx context.Context) (*env, error) {
+	cli, info, err := dockerenv.Client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e := &env{docker: cli, versions: record.Versions{
+		Client: dockerenv.CLI(ctx).Version,
+		Engine: info.EngineVersion,
+		API:    info.APIVersion,
+	}}
+	e.versions.Buildx = dockerenv.Plugin(ctx, "buildx").Version
+	e.versions.Compose = dockerenv.Plugin(ctx, "compose").Version
+	ims, err := cli.ImageList(ctx, image.ListOptions{Filters: filters.NewArgs(filters.Arg("label", inventory.LabLabel))})
+	if err != nil {
+		return nil, err
+	}
+	for _, im := range ims {
+		for _, ref := range im.RepoTags {
+			e.images = append(e.images, record.Image{Name: ref, ID: im.ID, Size: im.Size, Origin: im.Labels["org.labdocs.origin"]})
+		}
+	}
+	sort.Slice(e.images, func(i, j int) bool { return e.images[i].Name < e.images[j].Name })
+	return e, nil
+}
+
+// outcome of one page, for the report.
+type outcome struct {
+	page    *blocks.Page
+	res     *run.Page
+	results []blockResult
+	note    string // e.g. "unchanged since capture"
+	err     error  // environment error for this page
+	envDiff []string
+}
+
+type blockResult struct {
+	b         *blocks.Block
+	status    string // ok, drift, fail, timeout, skipped, not run
+	message   string
+	want, got []string // normalised, as block content lines
+	inside    string
+	duration  time.Duration
+}
+
+func execute(ctx context.Context, cfg *config, pages []*blocks.Page, stdout, stderr io.Writer) int {
+	e, err := connect(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, "labrun:", err)
+		return exitEnv
+	}
+	code := exitOK
+	var outs []*outcome
+	for _, p := range pages {
+		if !runnable(p) || ctx.Err() != nil {
+			continue
+		}
+		o := runPage(ctx, cfg, e, p)
+		outs = append(outs, o)
+		if o.err != nil {
+			code = exitEnv
+		} else if o.failed() && code == exitOK {
+			code = exitDrift
+		}
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "labrun: interrupted; the pages' Docker objects were removed")
+		return exitEnv
+	}
+	if err := report(cfg, outs, stdout); err != nil {
+		fmt.Fprintln(stderr, "labrun:", err)
+		return exitEnv
+	}
+	return code
+}
+
+func (o *outcome) failed() bool {
+	for _, r := range o.results {
+		switch r.status {
+		case "drift", "fail", "timeout":
+			return true
+		}
+	}
+	return o.res != nil && o.res.Leaks != nil
+}
+
+func runPage(ctx context.Context, cfg *config, e *env, p *blocks.Page) *outcome {
+	o := &outcome{page: p}
+	rec, err := record.Load(p.Path)
+	if err != nil {
+		o.err = err
+		return o
+	}
+	inputs, err := inputsHash(p, e)
+	if err != nil {
+		o.err = err
+		return o
+	}
+	if cfg.cmd == "capture" && !cfg.force && rec != nil && rec.Inputs == inputs && hasAll(rec, p) {
+		o.note = "unchanged since capture (use -force to re-run)"
+		return o
+	}
+	if cfg.cmd == "verify" && rec != nil {
+		o.envDiff = envChanges(rec, e)
+	}
+	res, err := run.Run(ctx, p, run.Options{Docker: e.docker, WorkRoot: cfg.work, Env: os.Environ()})
+	if err != nil {
+		o.err = err
+		return o
+	}
+	o.res = res
+	o.results = compare(p, res)
+	if cfg.cmd == "capture" {
+		// Capture's job is to take the new output: drift is an update.
+		for i := range o.results {
+			if o.results[i].status == "drift" {
+				o.results[i].status, o.results[i].message = "ok", "updated"
+			}
+		}
+	}
+	if res.Leaks != nil {
+		o.err = fmt.Errorf("%s: the page left Docker objects that could not be removed: %w", p.Path, res.Leaks)
+	}
+	if cfg.cmd == "capture" && !o.failed() && o.err == nil {
+		if err := capture(p, res, e, inputs); err != nil {
+			o.err = err
+		}
+	}
+	return o
+}
+
+// compare sets each block's status: for verify, drift is a difference
+// between the page and the run after normalisation. Each side has its own
+// normaliser, fed in the same order, so placeholders line up when the
+// structure is the same.
+func compare(p *blocks.Page, res *run.Page) []blockResult {
+	nw, ng := normalize.New(), normalize.New()
+	var out []blockResult
+	for _, r := range res.Blocks {
+		br := blockResult{b: r.Block, status: string(r.Status), message: r.Message, inside: r.Inside, duration: r.Duration}
+		if r.Block.Kind == blocks.Console {
+			want := transcript(r.Block, r.Block.Output())
+			br.want = nw.Lines(want, r.Block.Opts.Redact)
+			if r.Status != run.Skipped && r.Status != run.NotRun {
+				got := transcript(r.Block, r.Output)
+				br.got = ng.Lines(got, r.Block.Opts.Redact)
+				if r.Status == run.OK && !equal(br.want, br.got) {
+					br.status = "drift"
+					br.message = "the terminal showed something else than the page"
+				}
+			}
+		}
+		out = append(out, br)
+	}
+	return out
+}
+
+// transcript lays out a block's content lines: leading output, then each
+// command's lines and its output, so index i is line Block.Line+1+i.
+func transcript(b *blocks.Block, o blocks.Output) []string {
+	lines := append([]string(nil), o.Leading...)
+	for i, c := range b.Commands {
+		for j, l := range strings.Split(c.Text, "\n") {
+			if j == 0 {
+				l = c.Prompt + " " + l
+				if c.Text == "" {
+					l = c.Prompt
+				}
+			}
+			lines = append(lines, l)
+		}
+		if i < len(o.Commands) {
+			lines = append(lines, o.Commands[i]...)
+		}
+	}
+	return lines
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// capture writes the run's output into the page (atomically, and only if
+// it changed) and the page's record beside it.
+func capture(p *blocks.Page, res *run.Page, e *env, inputs string) error {
+	outputs := map[*blocks.Block]blocks.Output{}
+	for _, r := range res.Blocks {
+		if r.Block.Kind == blocks.Console && r.Status == run.OK {
+			outputs[r.Block] = r.Output
+		}
+	}
+	src, changed, err := p.Rewrite(outputs)
+	if err != nil {
+		return fmt.Errorf("%s: %w", p.Path, err)
+	}
+	if changed {
+		info, err := os.Stat(p.Path)
+		if err != nil {
+			return err
+		}
+		if err := atomicfile.Write(p.Path, src, info.Mode().Perm()); err != nil {
+			return fmt.Errorf("%s: %w", p.Path, err)
+		}
+	}
+	np, err := blocks.Parse(p.Path, src)
+	if err != nil {
+		return err
+	}
+	// The new page's blocks are the old ones with new output: same order.
+	insides := map[int]string{}
+	for i, r := range res.Blocks {
+		insides[i] = r.Inside
+	}
+	rec := &record.Record{Page: filepath.ToSlash(p.Path), Captured: time.Now().UTC().Truncate(time.Second),
+		DurationMS: res.Duration.Milliseconds(), Docker: e.versions, Images: usedImages(np, e.images),
+		Blocks: map[string]record.Block{}, Inputs: inputs}
+	for i, b := range np.Blocks {
+		switch b.Kind {
+		case blocks.Skipped:
+			rec.Skipped++
+			continue
+		case blocks.Console:
+			rec.Ran++
+		}
+		rec.Blocks[b.Hash()] = record.Block{Line: b.Line, Kind: b.Kind.String(), Term: termOf(b), Inside: insides[i]}
+	}
+	if changed {
+		// The inputs include the page's blocks, which now hold new output.
+		if rec.Inputs, err = inputsHash(np, e); err != nil {
+			return err
+		}
+	}
+	return rec.Save()
+}
+
+func termOf(b *blocks.Block) string {
+	if b.Kind == blocks.Console {
+		return b.Opts.Term
+	}
+	return ""
+}
+
+// usedImages are the lab images whose names the page's blocks mention.
+func usedImages(p *blocks.Page, all []record.Image) []record.Image {
+	var text strings.Builder
+	for _, b := range p.Blocks {
+		if b.Kind != blocks.Skipped {
+			text.WriteString(b.Text)
+			text.WriteByte('\n')
+		}
+	}
+	out := []record.Image{}
+	for _, im := range all {
+		repo := im.Name[:strings.LastIndex(im.Name, ":")]
+		re := regexp.MustCompile(`(?m)(?:^|[\s=/"'])` + regexp.QuoteMeta(repo) + `(?::[\w.-]+)?(?:$|[\s"'])`)
+		if re.MatchString(text.String()) {
+			out = append(out, im)
+		}
+	}
+	return out
+}
+
+// hasAll: every block the runner uses has its hash in the record.
+func hasAll(rec *record.Record, p *blocks.Page) bool {
+	for _, b := range p.Blocks {
+		if b.Kind == blocks.Skipped {
+			continue
+		}
+		if _, ok := rec.Blocks[b.Hash()]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// inputsHash covers what a page's output depends on: its blocks, the
+// bundle's files, the engine version and the lab images' IDs.
+func inputsHash(p *blocks.Page, e *env) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "engine %s\n", e.versions.Engine)
+	for _, im := range e.images {
+		fmt.Fprintf(h, "image %s %s\n", im.Name, im.ID)
+	}
+	for _, b := range p.Blocks {
+		fmt.Fprintf(h, "block %s %s %v\n", b.Hash(), b.Lang, b.Attrs)
+	}
+	bundle := filepath.Dir(p.Path)
+	err := filepath.WalkDir(bundle, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(bundle, path)
+		if d.IsDir() || rel == filepath.Base(p.Path) || rel == record.FileName {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		fmt.Fprintf(h, "file %s %x\n", filepath.ToSlash(rel), sum)
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil)), err
+}
+
+// envChanges lists what differs in the environment since the capture.
+func envChanges(rec *record.Record, e *env) []string {
+	var out []string
+	if rec.Docker.Engine != e.versions.Engine {
+		out = append(out, fmt.Sprintf("engine %s at capture, %s now", rec.Docker.Engine, e.versions.Engine))
+	}
+	now := map[string]string{}
+	for _, im := range e.images {
+		now[im.Name] = im.ID
+	}
+	for _, im := range rec.Images {
+		switch id, ok := now[im.Name]; {
+		case !ok:
+			out = append(out, fmt.Sprintf("image %s is gone (run make images)", im.Name))
+		case id != im.ID:
+			out = append(out, fmt.Sprintf("image %s changed: %s at capture, %s now", im.Name, short(im.ID), short(id)))
+		}
+	}
+	return out
+}
+
+func short(id string) string {
+	id = strings.TrimPrefix(id, "sha256:")
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}

@@ -1,0 +1,247 @@
+// Command labrun runs every code block of the site against a real Docker
+// daemon.
+//
+//	labrun capture [flags] [page|glob ...]   run pages, write what the terminals showed into them
+//	labrun verify  [flags] [page|glob ...]   run pages, compare with what they say, write nothing
+//	labrun list    [flags] [page|glob ...]   list pages, their blocks and skipped blocks with reasons
+//
+// Pages default to every Markdown file under content/. Exit status: 0 all
+// good; 1 drift, a failing block or a bad page; 2 usage or environment
+// error (no daemon, a name clash with the user's objects).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/labdocs/dockerlab/tools/internal/blocks"
+)
+
+// Exit codes, documented in the authoring guide.
+const (
+	exitOK    = 0
+	exitDrift = 1
+	exitEnv   = 2
+)
+
+type config struct {
+	cmd     string
+	pages   []string
+	force   bool
+	verbose bool
+	format  string // human, github
+	junit   string // write JUnit XML here too
+	shard   string // i/n
+	work    string
+}
+
+func main() {
+	os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Main is the command, callable from tests.
+func Main(args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseArgs(args, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "labrun:", err)
+		return exitEnv
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	pages, err := loadPages(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitDrift
+	}
+	switch cfg.cmd {
+	case "list":
+		return list(pages, stdout)
+	default:
+		return execute(ctx, cfg, pages, stdout, stderr)
+	}
+}
+
+func parseArgs(args []string, stderr io.Writer) (*config, error) {
+	if len(args) == 0 {
+		return nil, errors.New("usage: labrun capture|verify|list [flags] [page|glob ...] (see -h)")
+	}
+	cfg := &config{cmd: args[0]}
+	switch cfg.cmd {
+	case "capture", "verify", "list":
+	case "-h", "--help", "help":
+		cfg.cmd = "help"
+	default:
+		return nil, fmt.Errorf("unknown command %q: use capture, verify or list", cfg.cmd)
+	}
+	fs := flag.NewFlagSet("labrun "+cfg.cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.BoolVar(&cfg.force, "force", false, "capture: re-run pages even when nothing they depend on changed")
+	fs.BoolVar(&cfg.verbose, "v", false, "show every block's transcript")
+	fs.StringVar(&cfg.format, "format", "human", "report format: human or github (annotations)")
+	fs.StringVar(&cfg.junit, "junit", "", "also write a JUnit XML report to this file")
+	fs.StringVar(&cfg.shard, "shard", "", "run only shard i of n (i/n, 1-based) of the pages")
+	fs.StringVar(&cfg.work, "work", "", "folder for the pages' work folders (default: $TMPDIR/labrun-work)")
+	if cfg.cmd == "help" {
+		fs.Usage()
+		return nil, errors.New("usage: labrun capture|verify|list [flags] [page|glob ...]")
+	}
+	// Flags may come after pages too: labrun verify content/lab -v.
+	rest := args[1:]
+	for {
+		if err := fs.Parse(rest); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		cfg.pages = append(cfg.pages, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if cfg.format != "human" && cfg.format != "github" {
+		return nil, fmt.Errorf("-format %q: use human or github", cfg.format)
+	}
+	return cfg, nil
+}
+
+// loadPages finds and parses the pages. Any page that does not parse is an
+// error naming file:line; nothing runs then.
+func loadPages(cfg *config) ([]*blocks.Page, error) {
+	paths, err := expand(cfg.pages)
+	if err != nil {
+		return nil, err
+	}
+	if paths, err = shard(paths, cfg.shard); err != nil {
+		return nil, err
+	}
+	var pages []*blocks.Page
+	var errs []error
+	for _, path := range paths {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		p, err := blocks.Parse(path, src)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := lint(p); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		pages = append(pages, p)
+	}
+	return pages, errors.Join(errs...)
+}
+
+// expand turns arguments (files, folders, globs) into Markdown files,
+// sorted; no arguments means all of content/.
+func expand(args []string) ([]string, error) {
+	if len(args) == 0 {
+		args = []string{"content"}
+	}
+	seen := map[string]bool{}
+	var out []string
+	add := func(p string) {
+		if strings.HasSuffix(p, ".md") && !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for _, a := range args {
+		matches, err := filepath.Glob(a)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", a, err)
+		}
+		if len(matches) == 0 {
+			return nil, fmt.Errorf("%s: no such page (give a Markdown file, a folder or a glob)", a)
+		}
+		for _, m := range matches {
+			err := filepath.WalkDir(m, func(path string, d os.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				if !d.IsDir() {
+					add(path)
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// shard keeps the pages of shard i of n, by position in the sorted list.
+func shard(paths []string, spec string) ([]string, error) {
+	if spec == "" {
+		return paths, nil
+	}
+	var i, n int
+	if _, err := fmt.Sscanf(spec, "%d/%d", &i, &n); err != nil || n < 1 || i < 1 || i > n {
+		return nil, fmt.Errorf("-shard %q: want i/n with 1 <= i <= n", spec)
+	}
+	var out []string
+	for k, p := range paths {
+		if k%n == i-1 {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func list(pages []*blocks.Page, w io.Writer) int {
+	skipped, total := 0, 0
+	for _, p := range pages {
+		if !runnable(p) {
+			continue
+		}
+		fmt.Fprintf(w, "%s\n", p.Path)
+		for _, b := range p.Blocks {
+			total++
+			switch b.Kind {
+			case blocks.Skipped:
+				skipped++
+				fmt.Fprintf(w, "  %s:%d: skipped: %s\n", p.Path, b.Line, b.Opts.Skip)
+			case blocks.File:
+				fmt.Fprintf(w, "  %s:%d: file %s\n", p.Path, b.Line, b.Opts.File)
+			default:
+				first := ""
+				if len(b.Commands) > 0 {
+					first = b.Commands[0].Prompt + " " + firstLine(b.Commands[0].Text)
+				}
+				fmt.Fprintf(w, "  %s:%d: console term=%s %s\n", p.Path, b.Line, b.Opts.Term, first)
+			}
+		}
+	}
+	fmt.Fprintf(w, "%d blocks, %d skipped\n", total, skipped)
+	return exitOK
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
+// runnable: the page has something the runner runs or uses.
+func runnable(p *blocks.Page) bool {
+	for _, b := range p.Blocks {
+		if b.Kind == blocks.Console || b.Kind == blocks.File {
+			return true
+		}
+	}
+	return false
+}
