@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -20,26 +21,33 @@ import (
 
 	"github.com/labdocs/dockerlab/tools/internal/atomicfile"
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
+	"github.com/labdocs/dockerlab/tools/internal/daemonlock"
 	"github.com/labdocs/dockerlab/tools/internal/dockerenv"
 	"github.com/labdocs/dockerlab/tools/internal/inventory"
 	"github.com/labdocs/dockerlab/tools/internal/normalize"
 	"github.com/labdocs/dockerlab/tools/internal/record"
+	"github.com/labdocs/dockerlab/tools/internal/report"
 	"github.com/labdocs/dockerlab/tools/internal/run"
 )
 
 // env is what every page of one invocation shares.
 type env struct {
 	docker   client.APIClient
+	lock     *daemonlock.Lock
 	versions record.Versions
 	images   []record.Image // the lab images on this daemon
 }
 
-func connect(ctx context.Context) (*env, error) {
+func connect(ctx context.Context, stderr io.Writer) (*env, error) {
 	cli, info, err := dockerenv.Client(ctx)
 	if err != nil {
 		return nil, err
 	}
-	e := &env{docker: cli, versions: record.Versions{
+	lock, err := daemonlock.Acquire(ctx, info.Host, stderr)
+	if err != nil {
+		return nil, err
+	}
+	e := &env{docker: cli, lock: lock, versions: record.Versions{
 		Client: dockerenv.CLI(ctx).Version,
 		Engine: info.EngineVersion,
 		API:    info.APIVersion,
@@ -63,34 +71,39 @@ func connect(ctx context.Context) (*env, error) {
 type outcome struct {
 	page    *blocks.Page
 	res     *run.Page
-	results []blockResult
+	results []report.Result
 	note    string // e.g. "unchanged since capture"
 	err     error  // environment error for this page
 	envDiff []string
 }
 
-type blockResult struct {
-	b         *blocks.Block
-	status    string // ok, drift, fail, timeout, skipped, not run
-	message   string
-	want, got []string // normalised, as block content lines
-	inside    string
-	duration  time.Duration
-}
-
 func execute(ctx context.Context, cfg *config, pages []*blocks.Page, stdout, stderr io.Writer) int {
-	e, err := connect(ctx)
+	e, err := connect(ctx, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "labrun:", err)
 		return exitEnv
 	}
+	defer e.lock.Unlock()
 	code := exitOK
 	var outs []*outcome
+	var todo []*blocks.Page
+	nblocks := 0
 	for _, p := range pages {
-		if !runnable(p) || ctx.Err() != nil {
-			continue
+		if runnable(p) {
+			todo = append(todo, p)
+			nblocks += len(p.Blocks)
 		}
+	}
+	progress := report.NewProgress(stderr, report.IsTerminal(stderr), len(todo), nblocks)
+	for _, p := range todo {
+		if ctx.Err() != nil {
+			break
+		}
+		progress.StartPage(p.Path)
 		o := runPage(ctx, cfg, e, p)
+		for _, r := range o.results {
+			progress.Done(r)
+		}
 		outs = append(outs, o)
 		if o.err != nil {
 			code = exitEnv
@@ -98,11 +111,12 @@ func execute(ctx context.Context, cfg *config, pages []*blocks.Page, stdout, std
 			code = exitDrift
 		}
 	}
+	progress.Finish()
 	if ctx.Err() != nil {
 		fmt.Fprintln(stderr, "labrun: interrupted; the pages' Docker objects were removed")
 		return exitEnv
 	}
-	if err := report(cfg, outs, stdout); err != nil {
+	if err := writeReport(cfg, outs, stdout); err != nil {
 		fmt.Fprintln(stderr, "labrun:", err)
 		return exitEnv
 	}
@@ -111,8 +125,7 @@ func execute(ctx context.Context, cfg *config, pages []*blocks.Page, stdout, std
 
 func (o *outcome) failed() bool {
 	for _, r := range o.results {
-		switch r.status {
-		case "drift", "fail", "timeout":
+		if r.Status.Failed() {
 			return true
 		}
 	}
@@ -148,8 +161,8 @@ func runPage(ctx context.Context, cfg *config, e *env, p *blocks.Page) *outcome 
 	if cfg.cmd == "capture" {
 		// Capture's job is to take the new output: drift is an update.
 		for i := range o.results {
-			if o.results[i].status == "drift" {
-				o.results[i].status, o.results[i].message = "ok", "updated"
+			if o.results[i].Status == report.Drift {
+				o.results[i].Status, o.results[i].Message = report.OK, "updated"
 			}
 		}
 	}
@@ -168,24 +181,38 @@ func runPage(ctx context.Context, cfg *config, e *env, p *blocks.Page) *outcome 
 // between the page and the run after normalisation. Each side has its own
 // normaliser, fed in the same order, so placeholders line up when the
 // structure is the same.
-func compare(p *blocks.Page, res *run.Page) []blockResult {
+func compare(p *blocks.Page, res *run.Page) []report.Result {
 	nw, ng := normalize.New(), normalize.New()
-	var out []blockResult
-	for _, r := range res.Blocks {
-		br := blockResult{b: r.Block, status: string(r.Status), message: r.Message, inside: r.Inside, duration: r.Duration}
-		if r.Block.Kind == blocks.Console {
-			want := transcript(r.Block, r.Block.Output())
-			br.want = nw.Lines(want, r.Block.Opts.Redact)
-			if r.Status != run.Skipped && r.Status != run.NotRun {
-				got := transcript(r.Block, r.Output)
-				br.got = ng.Lines(got, r.Block.Opts.Redact)
-				if r.Status == run.OK && !equal(br.want, br.got) {
-					br.status = "drift"
-					br.message = "the terminal showed something else than the page"
-				}
+	var out []report.Result
+	for i, r := range res.Blocks {
+		b := r.Block
+		rr := report.Result{Page: p.Path, Block: i, Line: b.Line, OutputLine: b.Line + 1, Title: b.Opts.Title,
+			Status: report.Status(r.Status), Message: r.Message, Duration: r.Duration}
+		switch b.Kind {
+		case blocks.File:
+			rr.Command = "file " + b.Opts.File
+		case blocks.Skipped:
+			rr.Status = report.Skipped
+		case blocks.Console:
+			var cmds []string
+			for _, c := range b.Commands {
+				cmds = append(cmds, c.Text)
+			}
+			rr.Command = strings.Join(cmds, "\n")
+			rr.WantRaw = transcript(b, b.Output())
+			rr.Want = nw.Lines(rr.WantRaw, b.Opts.Redact)
+			if r.Status == run.NotRun {
+				rr.Status, rr.Message = report.Skipped, "not run: an earlier block failed"
+				break
+			}
+			rr.GotRaw = transcript(b, r.Output)
+			rr.Got = ng.Lines(rr.GotRaw, b.Opts.Redact)
+			if r.Status == run.OK && !slices.Equal(rr.Want, rr.Got) {
+				rr.Status = report.Drift
+				rr.Message = "the terminal showed something else than the page (make capture takes it, if it is right)"
 			}
 		}
-		out = append(out, br)
+		out = append(out, rr)
 	}
 	return out
 }
@@ -209,18 +236,6 @@ func transcript(b *blocks.Block, o blocks.Output) []string {
 		}
 	}
 	return lines
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // capture writes the run's output into the page (atomically, and only if
@@ -321,7 +336,7 @@ func hasAll(rec *record.Record, p *blocks.Page) bool {
 func inputsHash(p *blocks.Page, e *env) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "engine %s\n", e.versions.Engine)
-	for _, im := range e.images {
+	for _, im := range usedImages(p, e.images) {
 		fmt.Fprintf(h, "image %s %s\n", im.Name, im.ID)
 	}
 	for _, b := range p.Blocks {

@@ -3,12 +3,15 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
+	"os"
+
+	"github.com/labdocs/dockerlab/tools/internal/report"
 )
 
-// report prints the outcome (provisional: plain text).
-func report(cfg *config, outs []*outcome, w io.Writer) error {
-	passed, failed, skipped := 0, 0, 0
+// writeReport prints page-level notes, then the blocks' report in the
+// chosen format, and writes the JUnit file if asked.
+func writeReport(cfg *config, outs []*outcome, w io.Writer) error {
+	var all []report.Result
 	for _, o := range outs {
 		if o.err != nil {
 			fmt.Fprintln(w, o.err)
@@ -17,23 +20,27 @@ func report(cfg *config, outs []*outcome, w io.Writer) error {
 			fmt.Fprintf(w, "%s: %s\n", o.page.Path, o.note)
 		}
 		for _, d := range o.envDiff {
-			fmt.Fprintf(w, "%s: environment changed since capture: %s\n", o.page.Path, d)
+			fmt.Fprintf(w, "%s: the environment changed since capture: %s\n", o.page.Path, d)
 		}
-		for _, r := range o.results {
-			switch r.status {
-			case "ok":
-				passed++
-			case "skipped", "not run":
-				skipped++
-			default:
-				failed++
-				fmt.Fprintf(w, "%s:%d: %s: %s\n", o.page.Path, r.b.Line, r.status, r.message)
-				if r.status == "drift" {
-					fmt.Fprintf(w, "--- page\n+++ terminal\n-%s\n+%s\n", strings.Join(r.want, "\n-"), strings.Join(r.got, "\n+"))
-				}
-			}
+		all = append(all, o.results...)
+	}
+	if cfg.format == "github" {
+		if err := report.WriteGitHub(w, all); err != nil {
+			return err
 		}
 	}
-	fmt.Fprintf(w, "%d passed, %d failed, %d skipped\n", passed, failed, skipped)
-	return nil
+	if cfg.junit != "" {
+		f, err := os.Create(cfg.junit)
+		if err != nil {
+			return err
+		}
+		if err := report.WriteJUnit(f, all, report.JUnitOptions{Name: "labrun " + cfg.cmd}); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	return report.WriteText(w, all, report.TextOptions{Color: report.UseColor(w), Verbose: cfg.verbose})
 }
