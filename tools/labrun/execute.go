@@ -43,7 +43,7 @@ func connect(ctx context.Context, stderr io.Writer) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	lock, err := daemonlock.Acquire(ctx, info.Host, stderr)
+	lock, err := daemonlock.Acquire(ctx, cli.DaemonHost(), stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -60,6 +60,11 @@ func connect(ctx context.Context, stderr io.Writer) (*env, error) {
 	}
 	for _, im := range ims {
 		for _, ref := range im.RepoTags {
+			// Images built FROM a lab image inherit its labels: a lab
+			// image is one whose name is its recipe's.
+			if ref[:strings.LastIndex(ref, ":")] != im.Labels[inventory.LabLabel] {
+				continue
+			}
 			e.images = append(e.images, record.Image{Name: ref, ID: im.ID, Size: im.Size, Origin: im.Labels["org.labdocs.origin"]})
 		}
 	}

@@ -86,3 +86,26 @@ func TestCorpusSize(t *testing.T) {
 		t.Errorf("corpus has %d pages and %d blocks", len(pages), blocks)
 	}
 }
+
+// TestConcurrentParse: the runner may parse pages in parallel, sharing
+// one goldmark parser (go test -race).
+func TestConcurrentParse(t *testing.T) {
+	pages := corpus(t)
+	done := make(chan error)
+	for range 4 {
+		go func() {
+			for name, src := range pages {
+				if _, err := Parse(name, src); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -32,14 +32,16 @@ func FuzzRoundTrip(f *testing.F) {
 }
 
 // madeUpOutputs derives new outputs for p's console blocks from outs,
-// leaving out what Rewrite rightly refuses: line breaks, prompts and
-// fences.
+// leaving out what Rewrite rightly refuses: line breaks, prompts,
+// fences, shortcodes and summary dividers.
 func madeUpOutputs(p *Page, outs []byte) map[*Block]Output {
 	var pool []string
 	for _, l := range bytes.Split(outs, []byte("\n")) {
 		l = bytes.ReplaceAll(l, []byte("\r"), nil)
 		l = bytes.ReplaceAll(l, []byte("`"), nil)
 		l = bytes.ReplaceAll(l, []byte("~"), nil)
+		l = bytes.ReplaceAll(l, []byte("{"), []byte("("))
+		l = bytes.ReplaceAll(l, []byte("<!--more-->"), nil)
 		if len(l) > 0 && (l[0] == '$' || l[0] == '#') {
 			l[0] = '%'
 		}

@@ -61,7 +61,9 @@ type Block struct {
 	Line       int // 1-based line of the opening fence
 	Start, End int // byte range of the content lines in Page.Src, fences excluded; empty for an empty block
 
-	// Text is the content exactly as Hugo's render hook .Inner gives it.
+	// Text is the content exactly as Hugo's render hook .Inner gives it:
+	// the lines without container markers and indentation, joined with
+	// their own line endings, trailing "\n" and "\r" trimmed.
 	Text string
 
 	Leading  []string  // console: output lines before the first command
@@ -149,8 +151,10 @@ var markdown = sync.OnceValue(func() goldmark.Markdown {
 	)
 })
 
-// Parse parses a page. The error, if any, joins one *Error per problem;
-// the page then holds the blocks that had none.
+// Parse parses a page; path is only used in messages. The page keeps
+// src as its Src, so src must not change while the page is used. The
+// error, if any, joins one *Error per problem, in source order; the
+// page then holds the blocks that had none.
 func Parse(path string, src []byte) (*Page, error) {
 	p := &Page{Path: path, Src: src}
 	var errs []error
@@ -163,7 +167,10 @@ func Parse(path string, src []byte) (*Page, error) {
 		fail(0, "%v", err)
 		return p, errors.Join(errs...)
 	}
-	content := src[base:]
+	// Full slice expression: goldmark's Segment.Value appends "\n" to a
+	// last line without one, which would write into spare capacity of
+	// src, racing with anyone else reading it.
+	content := src[base:len(src):len(src)]
 	doc := markdown().Parser().Parse(text.NewReader(content))
 
 	var nodes []*ast.FencedCodeBlock

@@ -117,6 +117,9 @@ func (b *Block) checkOutput(src []byte, o Output) error {
 			if _, _, ok := cutPrompt(s); ok {
 				return fmt.Errorf("%s: output line %q would read as a command (it starts with a prompt)", where, s)
 			}
+			if strings.Contains(s, "{{<") || strings.Contains(s, "{{%") {
+				return fmt.Errorf("%s: output line %q holds \"{{<\" or \"{{%%\", which Hugo would expand as a shortcode", where, s)
+			}
 			if b.closes(s) {
 				return fmt.Errorf("%s: output line %q would close the code block; use a longer fence", where, s)
 			}
@@ -201,7 +204,11 @@ func (b *Block) rewrite(src []byte, o Output) []byte {
 		// ran to an EOF without one, and only if the line is not empty:
 		// goldmark drops an empty last line that has no line ending.
 		if !hasEOL && (k < len(items)-1 || (it.new && (endEOL || it.blank))) {
-			out = append(out, b.eol...)
+			if bytes.HasSuffix(it.s, []byte("\r")) {
+				out = append(out, '\n') // the last line's lone "\r" reads as half a CRLF
+			} else {
+				out = append(out, b.eol...)
+			}
 		}
 	}
 	return out
@@ -212,7 +219,7 @@ func (b *Block) rewrite(src []byte, o Output) []byte {
 // ordinary line of the block, which went through the containers'
 // markers and, usually, all of the fence's indentation. Then comes the
 // opening fence's prefix with list and footnote markers blanked out,
-// with less and less indentation. The first guess with which a probe
+// with more, then less and less indentation. The first guess with which a probe
 // line reads back as written wins.
 func (b *Block) prefix(src []byte) string {
 	var guesses []string
@@ -238,7 +245,9 @@ func (b *Block) prefix(src []byte) string {
 	}
 	cut := bytes.LastIndexByte(p, '>') + 1
 	head := quoteSpace(string(p[:cut]))
-	for n := width(p[cut:]); n >= 0; n-- {
+	// Tabs after a list marker can put the item's content further
+	// right than their width, hence the extra columns.
+	for n := width(p) - cut + 4; n >= 0; n-- {
 		guesses = append(guesses, head+strings.Repeat(" ", n))
 	}
 	for _, g := range guesses {
@@ -351,7 +360,7 @@ func (p *Page) verify(out []byte, outputs map[*Block]Output) error {
 // mode perm (not masked by the umask); a symbolic link at path is
 // replaced, not followed. On failure the temporary file is removed and
 // path is untouched.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -361,32 +370,32 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 		return err
 	}
 	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
+	err = func() error {
+		if _, err := f.Write(data); err != nil {
+			return err
 		}
+		if err := f.Chmod(perm); err != nil {
+			return err
+		}
+		if err := f.Sync(); err != nil {
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		if err := beforeRename(tmp); err != nil {
+			return err
+		}
+		return os.Rename(tmp, path)
 	}()
-	if _, err = f.Write(data); err != nil {
+	if err != nil {
+		f.Close()
+		os.Remove(tmp)
 		return err
 	}
-	if err = f.Chmod(perm); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = beforeRename(tmp); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	// Make the rename itself durable; not all systems can sync a directory.
-	if d, derr := os.Open(dir); derr == nil {
+	// Make the rename itself durable; not every system can sync a
+	// directory, so this is best effort.
+	if d, err := os.Open(dir); err == nil {
 		d.Sync()
 		d.Close()
 	}

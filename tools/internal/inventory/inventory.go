@@ -21,6 +21,8 @@ import (
 )
 
 // LabLabel marks the images the provisioner builds (tools/labimages).
+// Rebuilding them while a page runs cannot happen: both tools hold the
+// daemon lock (package daemonlock).
 const LabLabel = "org.labdocs.recipe"
 
 // Snapshot is the set of objects that exist at one moment. Keys are IDs
@@ -69,11 +71,6 @@ func Take(ctx context.Context, cli client.APIClient) (Snapshot, error) {
 		return s, fmt.Errorf("list images: %w", err)
 	}
 	for _, im := range is {
-		// Lab images belong to the provisioner, even when a rebuild
-		// happens while a page runs: a page never removes them.
-		if _, lab := im.Labels[LabLabel]; lab {
-			continue
-		}
 		name := shortID(im.ID)
 		for _, ref := range im.RepoTags {
 			if ref == "<none>:<none>" {

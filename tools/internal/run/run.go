@@ -21,6 +21,7 @@ import (
 	"github.com/labdocs/dockerlab/tools/internal/inventory"
 	"github.com/labdocs/dockerlab/tools/internal/record"
 	"github.com/labdocs/dockerlab/tools/internal/terminal"
+	"github.com/labdocs/dockerlab/tools/internal/tracker"
 )
 
 // DefaultTimeout bounds a block without a timeout attribute.
@@ -94,10 +95,18 @@ func Run(ctx context.Context, p *blocks.Page, o Options) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{page: p, work: work, env: o.Env, docker: o.Docker, terms: map[string]*terminal.Terminal{}}
+	// The tracker's socket sits beside the work folder, not in it: the
+	// reader's `ls` must not show it.
+	tr, err := tracker.Start(work+".docker.sock", o.Docker.DaemonHost())
+	if err != nil {
+		return nil, err
+	}
+	r := &runner{page: p, work: work, env: append(dockerEnv(o.Env), "DOCKER_HOST="+tr.Host()),
+		docker: o.Docker, terms: map[string]*terminal.Terminal{}}
 	res := &Page{Page: p}
 	res.Blocks = r.all(ctx)
 	r.close()
+	tr.Close()
 
 	// Clean up even when ctx was cancelled (Ctrl-C): a fresh context.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -105,13 +114,75 @@ func Run(ctx context.Context, p *blocks.Page, o Options) (*Page, error) {
 	after, err := inventory.Take(cctx, o.Docker)
 	if err != nil {
 		res.Leaks = fmt.Errorf("cannot list objects after the page, some may be left: %w", err)
-	} else if made := before.Since(after); !made.Empty() {
+	} else if made := pageMade(p, tr.Created(), before.Since(after), workName(p)); !made.Empty() {
 		if err := inventory.Remove(cctx, o.Docker, made); err != nil {
 			res.Leaks = err
 		}
 	}
 	res.Duration = time.Since(started)
 	return res, nil
+}
+
+// dockerEnv drops the variables that would point the page's docker CLI
+// elsewhere than the tracker.
+func dockerEnv(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "DOCKER_HOST=") || strings.HasPrefix(kv, "DOCKER_CONTEXT=") {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
+}
+
+// pageMade is what cleanup removes. Containers, networks and volumes come
+// from the tracker, which saw the page create them. Images built by
+// BuildKit are tagged inside the daemon where the tracker cannot see it,
+// so new references are taken from the snapshot too, but only those the
+// page names (or its Compose project's), so that an image someone else
+// tagged meanwhile is left alone; new untagged images (a rebuilt tag's
+// old image) are the page's.
+func pageMade(p *blocks.Page, c tracker.Created, diff inventory.Snapshot, project string) inventory.Snapshot {
+	made := inventory.Snapshot{Containers: map[string]string{}, Networks: map[string]string{},
+		Volumes: map[string]string{}, Images: map[string]string{}, Refs: map[string]string{}}
+	for _, id := range c.Containers {
+		made.Containers[id] = id
+	}
+	for _, id := range c.Networks {
+		made.Networks[id] = id
+	}
+	for _, v := range c.Volumes {
+		made.Volumes[v] = v
+	}
+	for _, ref := range c.Refs {
+		made.Refs[ref] = ref
+	}
+	for _, id := range c.Images {
+		made.Images[id] = id
+	}
+	text := pageText(p)
+	for ref, id := range diff.Refs {
+		repo := ref[:strings.LastIndex(ref, ":")]
+		if strings.Contains(text, repo) || strings.HasPrefix(repo, project+"-") {
+			made.Refs[ref] = id
+		}
+	}
+	for id, name := range diff.Images {
+		if !strings.Contains(name, ":") {
+			made.Images[id] = name // untagged
+		}
+	}
+	return made
+}
+
+func pageText(p *blocks.Page) string {
+	var b strings.Builder
+	for _, bl := range p.Blocks {
+		b.WriteString(bl.Text)
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 type runner struct {

@@ -51,6 +51,7 @@ type Terminal struct {
 	stack   []string // containers whose shells are open, innermost last
 	shown   pos      // start of what has not been shown in a transcript yet
 	running bool     // a program started by Run with a readiness wait holds the terminal
+	typed   bool     // input was sent since the last prompt
 }
 
 // Result is what one command did.
@@ -95,7 +96,8 @@ func Open(name, dir string, env []string) (*Terminal, error) {
 		return nil, fmt.Errorf("terminal %s: start bash: %w", name, err)
 	}
 	t := &Terminal{Name: name, ptmx: ptmx, cmd: cmd, rcfile: rc.Name(), scr: newScreen(Width, Height),
-		changed: make(chan struct{}), exited: make(chan struct{})}
+		changed: make(chan struct{}), exited: make(chan struct{}),
+		typed: true} // the first prompt counts
 	go t.read()
 	go t.answer()
 	go func() { _ = cmd.Wait(); close(t.exited) }()
@@ -143,10 +145,21 @@ func (t *Terminal) read() {
 		if n > 0 {
 			before := len(t.scr.prompts)
 			t.scr.write(buf[:n])
+			kept := t.scr.prompts[:before]
 			for _, p := range t.scr.prompts[before:] {
+				// A prompt with no input typed since the last one is
+				// a redraw (bash repaints its prompt on SIGWINCH, which
+				// docker run -ti sends once attached), not the end of
+				// a command.
+				if !t.typed {
+					continue
+				}
+				t.typed = false
+				kept = append(kept, p)
 				t.running = false // whatever held the terminal has ended
 				t.follow(p)
 			}
+			t.scr.prompts = kept
 		}
 		if err != nil {
 			t.eof = true
@@ -188,6 +201,9 @@ func (t *Terminal) waitUntil(ctx context.Context, cond func() bool) error {
 }
 
 func (t *Terminal) send(s string) error {
+	t.mu.Lock()
+	t.typed = true
+	t.mu.Unlock()
 	_, err := io.WriteString(t.ptmx, s)
 	return err
 }

@@ -1,0 +1,339 @@
+package images
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/client"
+	"github.com/labdocs/dockerlab/tools/internal/daemonlock"
+)
+
+// Policy says where images come from.
+type Policy string
+
+const (
+	// PolicyAuto tries a pull from Options.Registry with a short timeout
+	// and builds when it fails. Without a registry it builds right away:
+	// a pull from the daemon's default registry would reach out to the
+	// internet, which lab machines must not do unasked.
+	PolicyAuto Policy = "auto"
+	// PolicyPull only pulls: from Options.Registry, or from the daemon's
+	// default registry when none is given.
+	PolicyPull Policy = "pull"
+	// PolicyBuild only builds from recipes.
+	PolicyBuild Policy = "build"
+)
+
+// ParsePolicy accepts "auto", "pull" or "build".
+func ParsePolicy(s string) (Policy, error) {
+	switch p := Policy(s); p {
+	case PolicyAuto, PolicyPull, PolicyBuild:
+		return p, nil
+	}
+	return "", fmt.Errorf("unknown image policy %q: want auto, pull or build", s)
+}
+
+// Options tune Provision.
+type Options struct {
+	Policy Policy
+	// Registry is the HOST:PORT of a mirror registry to pull from; empty
+	// or "default" means the daemon's default registry.
+	Registry string
+	// PullTimeout bounds each pull; 0 means 30s under auto and 10m under pull.
+	PullTimeout time.Duration
+	Prefix      string   // put before every repository name (tests: "labtest-")
+	Only        []string // recipes to provision; empty = all
+	Progress    io.Writer
+	BuildLog    io.Writer // full build output; nil keeps it (and shows its tail on failure)
+	// Locked says the caller already holds the daemonlock for this daemon.
+	Locked bool
+}
+
+// Action is what Provision did to one image.
+type Action string
+
+const (
+	UpToDate Action = "up to date"
+	Built    Action = "built"
+	Pulled   Action = "pulled"
+)
+
+// Result describes one provisioned image.
+type Result struct {
+	Name     string        `json:"name"`
+	Tags     []string      `json:"tags"`
+	Action   Action        `json:"action"`
+	ID       string        `json:"id"`
+	Hash     string        `json:"recipe_hash"`
+	Origin   string        `json:"origin"`
+	Duration time.Duration `json:"duration_ns"`
+	Note     string        `json:"note,omitempty"` // e.g. why a pull failed before a build
+}
+
+// Results of one Provision run, in build order.
+type Results []Result
+
+// Count is how many images got action a.
+func (rs Results) Count(a Action) int {
+	n := 0
+	for _, r := range rs {
+		if r.Action == a {
+			n++
+		}
+	}
+	return n
+}
+
+// Names lists the images that got action a.
+func (rs Results) Names(a Action) []string {
+	var out []string
+	for _, r := range rs {
+		if r.Action == a {
+			out = append(out, r.Name)
+		}
+	}
+	return out
+}
+
+type provisioner struct {
+	cli  client.APIClient
+	cat  *Catalog
+	opts Options
+}
+
+// Provision makes every selected lab image present and current. It only
+// creates, tags and removes images named by the catalog's tags (with the
+// prefix), plus dangling images that its own builds left behind and that
+// carry the lab labels; containers, networks, volumes and other images are
+// never touched.
+func Provision(ctx context.Context, cli client.APIClient, cat *Catalog, opts Options) (Results, error) {
+	if opts.Policy == "" {
+		opts.Policy = PolicyAuto
+	}
+	if opts.Policy == PolicyAuto && opts.Registry == "" {
+		opts.Policy = PolicyBuild
+		if opts.Progress != nil {
+			fmt.Fprintln(opts.Progress, "auto: no registry given, so building (--registry HOST:PORT pulls from a mirror, --registry default from the daemon's default registry)")
+		}
+	}
+	if opts.Prefix != "" && opts.Policy != PolicyBuild && isDefaultRegistry(opts.Registry) {
+		// Pulling from the default registry lands on the real lab names
+		// (e.g. nginx:latest) and would change them.
+		return nil, errors.New("a prefixed run can pull only from a mirror registry (HOST:PORT)")
+	}
+	names := opts.Only
+	if opts.Policy != PolicyPull || len(names) == 0 {
+		// Builds need their bases; pulled images are complete as they are.
+		var err error
+		if names, err = cat.Closure(opts.Only); err != nil {
+			return nil, err
+		}
+	} else {
+		for _, n := range names {
+			if cat.Recipe(n) == nil {
+				return nil, fmt.Errorf("no recipe %q (have: %s)", n, strings.Join(cat.Names(), ", "))
+			}
+		}
+	}
+	if !opts.Locked {
+		// Page runs remove every container that appears while they run,
+		// build containers included: take turns on the daemon.
+		l, err := daemonlock.Acquire(ctx, cli.DaemonHost(), opts.Progress)
+		if err != nil {
+			return nil, err
+		}
+		defer l.Unlock()
+	}
+
+	p := &provisioner{cli: cli, cat: cat, opts: opts}
+	var out Results
+	for _, n := range names {
+		res, err := p.ensure(ctx, cat.Recipe(n))
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", n, err)
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+func (p *provisioner) progress(format string, a ...any) {
+	if p.opts.Progress != nil {
+		fmt.Fprintf(p.opts.Progress, format+"\n", a...)
+	}
+}
+
+// ensure provisions one image whose bases are already current.
+func (p *provisioner) ensure(ctx context.Context, r *Recipe) (Result, error) {
+	want := p.cat.Hash(r.Name)
+	tags := r.TagsWith(p.opts.Prefix)
+	res := Result{Name: r.Name, Tags: tags, Hash: want}
+
+	// Remember what the tags named before, to clear out what we replace.
+	before := map[string]bool{}
+	var cur *image.InspectResponse
+	for i, t := range tags {
+		ii, err := p.cli.ImageInspect(ctx, t)
+		if err != nil {
+			if cerrdefs.IsNotFound(err) {
+				continue
+			}
+			return res, err
+		}
+		before[ii.ID] = true
+		if i == 0 {
+			cur = &ii
+		}
+	}
+	if cur != nil {
+		labels := imageLabels(*cur)
+		pulledOK := strings.HasPrefix(labels[LabelOrigin], "pulled ") && p.opts.Policy != PolicyBuild
+		if labels[LabelHash] == want || pulledOK {
+			note, err := p.tagAll(ctx, cur.ID, tags)
+			if err != nil {
+				return res, err
+			}
+			p.pruneReplaced(ctx, before, cur.ID)
+			res.Action, res.ID, res.Origin, res.Note = UpToDate, cur.ID, labels[LabelOrigin], strings.TrimPrefix(note, "; ")
+			if note != "" {
+				note = "; " + note
+			}
+			p.progress("%s: up to date (recipe %s)%s", r.Name, short(want), note)
+			return res, nil
+		}
+	}
+
+	start := time.Now()
+	var id, origin string
+	var err error
+	switch p.opts.Policy {
+	case PolicyPull:
+		id, origin, err = p.pull(ctx, r, tags)
+		res.Action = Pulled
+	case PolicyAuto:
+		id, origin, err = p.pull(ctx, r, tags)
+		res.Action = Pulled
+		if err != nil {
+			res.Note = "pull failed: " + err.Error()
+			p.progress("%s: pull failed (%v), building from %s", r.Name, firstLine(err.Error()), p.cat.RelDir(r))
+			start = time.Now()
+			id, origin, err = p.build(ctx, r, tags)
+			res.Action = Built
+		}
+	default:
+		id, origin, err = p.build(ctx, r, tags)
+		res.Action = Built
+	}
+	if err != nil {
+		return res, err
+	}
+	res.ID, res.Origin, res.Duration = id, origin, time.Since(start)
+	p.pruneReplaced(ctx, before, id)
+	if res.Action == Built {
+		p.progress("%s: built in %s (recipe %s)", r.Name, res.Duration.Round(time.Second), short(want))
+	} else {
+		p.progress("%s: %s in %s", r.Name, origin, res.Duration.Round(time.Second))
+	}
+	return res, nil
+}
+
+// tagAll points every tag at id, e.g. restores debian:latest when only
+// debian:bookworm was left.
+func (p *provisioner) tagAll(ctx context.Context, id string, tags []string) (string, error) {
+	var added []string
+	for _, t := range tags {
+		ii, err := p.cli.ImageInspect(ctx, t)
+		if err == nil && ii.ID == id {
+			continue
+		}
+		if err != nil && !cerrdefs.IsNotFound(err) {
+			return "", err
+		}
+		if err := p.cli.ImageTag(ctx, id, t); err != nil {
+			return "", fmt.Errorf("tag %s: %w", t, err)
+		}
+		added = append(added, t)
+	}
+	if len(added) == 0 {
+		return "", nil
+	}
+	return "tagged " + strings.Join(added, " "), nil
+}
+
+// pruneReplaced removes images that our tags named before and that are now
+// dangling, carry the lab labels and serve no container. Their untagged
+// parents go with them (the classic builder's layer images).
+func (p *provisioner) pruneReplaced(ctx context.Context, before map[string]bool, keep string) {
+	for id := range before {
+		if id != keep {
+			p.removeIfOurs(ctx, id)
+		}
+	}
+}
+
+func (p *provisioner) removeIfOurs(ctx context.Context, id string) bool {
+	ii, err := p.cli.ImageInspect(ctx, id)
+	if err != nil || len(ii.RepoTags) > 0 || imageLabels(ii)[LabelRecipe] == "" {
+		return false
+	}
+	used, err := p.usedImages(ctx)
+	if err != nil || used[ii.ID] {
+		return false
+	}
+	_, err = p.cli.ImageRemove(ctx, ii.ID, image.RemoveOptions{PruneChildren: true})
+	return err == nil
+}
+
+func (p *provisioner) usedImages(ctx context.Context) (map[string]bool, error) {
+	cs, err := p.cli.ContainerList(ctx, container.ListOptions{All: true})
+	if err != nil {
+		return nil, err
+	}
+	used := map[string]bool{}
+	for _, c := range cs {
+		used[c.ImageID] = true
+	}
+	return used, nil
+}
+
+// danglingOurs lists dangling images carrying the lab labels; builds diff
+// it before and after to find the stage images they left.
+func (p *provisioner) danglingOurs(ctx context.Context) (map[string]bool, error) {
+	f := filters.NewArgs(filters.Arg("dangling", "true"), filters.Arg("label", LabelRecipe))
+	list, err := p.cli.ImageList(ctx, image.ListOptions{Filters: f})
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]bool{}
+	for _, s := range list {
+		m[s.ID] = true
+	}
+	return m, nil
+}
+
+func imageLabels(ii image.InspectResponse) map[string]string {
+	if ii.Config == nil || ii.Config.Labels == nil {
+		return map[string]string{}
+	}
+	return ii.Config.Labels
+}
+
+func isDefaultRegistry(r string) bool {
+	r = strings.TrimSuffix(r, "/")
+	return r == "" || r == "default"
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,215 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// These tests run pages against the real daemon. They need the lab's
+// debian image (make images).
+
+func docker(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("docker", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func exists(kind, name string) bool {
+	return exec.Command("docker", kind, "inspect", name).Run() == nil
+}
+
+func needDebian(t *testing.T) {
+	t.Helper()
+	if exec.Command("docker", "image", "inspect", "debian").Run() != nil {
+		t.Fatal("the lab image debian is missing: run make images")
+	}
+}
+
+func suffix() string { return fmt.Sprintf("%06d", rand.IntN(1000000)) }
+
+// userObjects makes a container, network, volume and image the way a user
+// would, and returns a check that they are all still there, unchanged.
+func userObjects(t *testing.T) func() {
+	t.Helper()
+	s := suffix()
+	c, n, v, i := "user-c-"+s, "user-n-"+s, "user-v-"+s, "user-i-"+s
+	cid := docker(t, "run", "-d", "--name", c, "debian", "sleep", "600")
+	nid := docker(t, "network", "create", n)
+	docker(t, "volume", "create", v)
+	docker(t, "tag", "debian", i)
+	iid := docker(t, "image", "inspect", "-f", "{{.Id}}", i)
+	t.Cleanup(func() {
+		exec.Command("docker", "rm", "-f", c).Run()
+		exec.Command("docker", "network", "rm", n).Run()
+		exec.Command("docker", "volume", "rm", v).Run()
+		exec.Command("docker", "rmi", i).Run()
+	})
+	return func() {
+		t.Helper()
+		if got := docker(t, "inspect", "-f", "{{.Id}} {{.State.Running}}", c); got != cid+" true" {
+			t.Errorf("user container changed: %s", got)
+		}
+		if got := docker(t, "network", "inspect", "-f", "{{.Id}}", n); got != nid {
+			t.Errorf("user network changed: %s", got)
+		}
+		if !exists("volume", v) {
+			t.Error("user volume removed")
+		}
+		if got := docker(t, "image", "inspect", "-f", "{{.Id}}", i); got != iid {
+			t.Errorf("user image changed: %s", got)
+		}
+	}
+}
+
+func TestCleanupRemovesOnlyWhatThePageMade(t *testing.T) {
+	needDebian(t)
+	unchanged := userObjects(t)
+	s := suffix()
+	p := page(t, "hygiene", fmt.Sprintf("```console\n"+
+		"$ docker network create lab-n-%[1]s >/dev/null\n"+
+		"$ docker volume create lab-v-%[1]s >/dev/null\n"+
+		"$ docker run -d --name lab-c-%[1]s --network lab-n-%[1]s -v lab-v-%[1]s:/data debian sleep 600 >/dev/null\n"+
+		"$ docker commit lab-c-%[1]s lab-i-%[1]s:v1 >/dev/null\n"+
+		"$ docker tag debian lab-tag-%[1]s\n"+
+		"```\n", s))
+	if code, out := labrun(t, "capture", p); code != 0 {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	for kind, name := range map[string]string{"container": "lab-c-" + s, "network": "lab-n-" + s, "volume": "lab-v-" + s, "image": "lab-i-" + s + ":v1"} {
+		if exists(kind, name) {
+			t.Errorf("%s %s left behind", kind, name)
+		}
+	}
+	if exists("image", "lab-tag-"+s) {
+		t.Error("new tag left behind")
+	}
+	if !exists("image", "debian") {
+		t.Fatal("the tagged lab image was removed with its new tag")
+	}
+	unchanged()
+}
+
+func TestNameClashStopsBeforeRunning(t *testing.T) {
+	needDebian(t)
+	s := suffix()
+	name := "taken-" + s
+	id := docker(t, "run", "-d", "--name", name, "debian", "sleep", "600")
+	t.Cleanup(func() { exec.Command("docker", "rm", "-f", name).Run() })
+	p := page(t, "clash", "```console\n$ touch ran\n```\n\n```console\n$ docker run -d --name "+name+" debian true\n```\n")
+	work := filepath.Join(t.TempDir(), "work")
+	var out strings.Builder
+	code := Main([]string{"verify", p, "-work", work}, &out, &out)
+	if code != 2 || !strings.Contains(out.String(), p+":6: the page creates container \""+name+"\", but one of that name exists already") {
+		t.Fatalf("%d\n%s", code, out.String())
+	}
+	if _, err := os.Stat(filepath.Join(work, "clash", "ran")); err == nil {
+		t.Fatal("the page ran despite the clash")
+	}
+	if got := docker(t, "inspect", "-f", "{{.Id}}", name); got != id {
+		t.Fatal("the user's container was touched")
+	}
+}
+
+func TestMatchingIDsMustKeepMatching(t *testing.T) {
+	needDebian(t)
+	s := suffix()
+	p := page(t, "ids", "```console\n$ docker run -d --name ids-"+s+" debian sleep 600\n$ docker inspect -f '{{.Id}}' ids-"+s+"\n```\n")
+	if code, out := labrun(t, "capture", p); code != 0 {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	if code, out := labrun(t, "verify", p); code != 0 {
+		t.Fatalf("new IDs on a second run must not drift: %d\n%s", code, out)
+	}
+	// Make the page claim that inspect printed another container's ID.
+	src := read(t, p)
+	lines := strings.Split(src, "\n")
+	last := lines[4]
+	lines[4] = strings.Repeat("f", len(last))
+	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out := labrun(t, "verify", p)
+	if code != 1 || !strings.Contains(out, "-<container-2>") || !strings.Contains(out, "+<container-1>") {
+		t.Fatalf("two IDs that should match must drift: %d\n%s", code, out)
+	}
+}
+
+func TestChangedImageDrifts(t *testing.T) {
+	needDebian(t)
+	img := "drift-img-" + suffix()
+	build := func(msg string) {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM debian\nRUN echo "+msg+" > /msg\n"), 0o644)
+		docker(t, "build", "-q", "-t", img, dir)
+	}
+	build("first")
+	t.Cleanup(func() { exec.Command("docker", "rmi", "-f", img).Run() })
+	p := page(t, "image", "# Image\n\n```console\n$ docker run --rm "+img+" cat /msg\n```\n")
+	if code, out := labrun(t, "capture", p); code != 0 || !strings.Contains(read(t, p), "\nfirst\n") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	build("second")
+	code, out := labrun(t, "verify", p)
+	if code != 1 || !strings.Contains(out, p+":3: drift") || !strings.Contains(out, "@@ -4,2 +4,2 @@") ||
+		!strings.Contains(out, "-first") || !strings.Contains(out, "+second") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+}
+
+// An interrupted run removes what the page made and nothing else.
+func TestInterruptCleansUp(t *testing.T) {
+	needDebian(t)
+	unchanged := userObjects(t)
+	bin := filepath.Join(t.TempDir(), "labrun")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	name := "intr-" + suffix()
+	p := page(t, "interrupt", "```console {timeout=\"5m\"}\n$ docker run -d --name "+name+" debian sleep 600\n$ sleep 300\n```\n")
+	cmd := exec.Command(bin, "capture", p, "-work", filepath.Join(t.TempDir(), "w"))
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for !exists("container", name) {
+		if ctx.Err() != nil {
+			t.Fatalf("the page never started its container\n%s", out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
+		t.Fatalf("exit: %v\n%s", err, out.String())
+	}
+	if exists("container", name) {
+		t.Fatal("the page's container survived the interrupt")
+	}
+	if read(t, p) != "```console {timeout=\"5m\"}\n$ docker run -d --name "+name+" debian sleep 600\n$ sleep 300\n```\n" {
+		t.Fatal("an interrupted capture wrote the page")
+	}
+	unchanged()
+}
+
+func TestNoDaemonIsAnEnvironmentError(t *testing.T) {
+	t.Setenv("DOCKER_HOST", "unix://"+filepath.Join(t.TempDir(), "none.sock"))
+	p := page(t, "nodaemon", "```console\n$ true\n```\n")
+	code, out := labrun(t, "verify", p)
+	if code != 2 || !strings.Contains(out, "none.sock") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+}
