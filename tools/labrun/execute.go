@@ -210,7 +210,7 @@ func compare(p *blocks.Page, res *run.Page) []report.Result {
 				rr.Status, rr.Message = report.Skipped, "not run: an earlier block failed"
 				break
 			}
-			rr.GotRaw = transcript(b, r.Output)
+			rr.GotRaw = redactHosts(transcript(b, r.Output), mirrorHosts())
 			rr.Got = ng.Lines(rr.GotRaw, b.Opts.Redact)
 			if r.Status == run.OK && !slices.Equal(rr.Want, rr.Got) {
 				rr.Status = report.Drift
@@ -247,9 +247,14 @@ func transcript(b *blocks.Block, o blocks.Output) []string {
 // it changed) and the page's record beside it.
 func capture(p *blocks.Page, res *run.Page, e *env, inputs string) error {
 	outputs := map[*blocks.Block]blocks.Output{}
+	hosts := mirrorHosts()
 	for _, r := range res.Blocks {
 		if r.Block.Kind == blocks.Console && r.Status == run.OK {
-			outputs[r.Block] = r.Output
+			o := blocks.Output{Leading: redactHosts(r.Output.Leading, hosts)}
+			for _, c := range r.Output.Commands {
+				o.Commands = append(o.Commands, redactHosts(c, hosts))
+			}
+			outputs[r.Block] = o
 		}
 	}
 	src, changed, err := p.Rewrite(outputs)

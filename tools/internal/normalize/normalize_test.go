@@ -538,7 +538,7 @@ root@3f4e8c1a9b2d:/# ip addr
     inet6 fe80::42:acff:fe11:2/64 scope link
     link/ether 02:42:ac:11:00:02 brd ff:ff:ff:ff:ff:ff
         "Created": "2026-11-26T17:28:22.123456789Z",
-#5 0.512 Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]
+#5 0.512 Get:1 http://mirror.example.invalid/debian bookworm InRelease [151 kB]
 #7 writing image sha256:9bea9f2796e236cb18c2b3ad561ff29f655d1001f9ec7247a0bc5e08d25652a1 done
 Images          5         2         1.23GB    1.1GB (89%)
 Thu Nov 26 17:28:22 UTC 2026  ::ffff:172.17.0.2  1.2.3.4.5  2026-11-26 17:28:22 +0000 UTC m=+0.000123
