@@ -117,13 +117,10 @@
 //	shell    "open" or "none"
 //	show     a string
 //
-// The runner's documentation says how it uses each. A duration is a Go
-// duration such as "90s" or "1m30s"; a regular expression uses Go's
-// syntax.
-//
-// Numbers are written bare (exit=1); durations, regular expressions and
-// everything else are quoted strings (timeout="90s"). Any other
-// attribute is an error.
+// The runner's documentation says how it uses each. Numbers are written
+// bare (exit=1); everything else is a quoted string (timeout="90s"). A
+// duration is a Go duration such as "90s" or "1m30s"; a regular
+// expression uses Go's syntax. Any other attribute is an error.
 //
 // # File blocks
 //
@@ -140,7 +137,7 @@
 //
 // The file's content is the block's text as Hugo's .Inner gives it: the
 // lines between the fences, minus the code block's indentation and any
-// container markers, without the final line break.
+// container markers, without trailing line breaks.
 //
 // # Hashes
 //
