@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/docker/docker/api/types/filters"
@@ -38,8 +39,13 @@ type env struct {
 	images   []record.Image // the lab images on this daemon
 }
 
-func connect(ctx context.Context, stderr io.Writer) (*env, error) {
+// connect reaches the daemon at host ("" for the environment's), and
+// takes its lock for the whole run.
+func connect(ctx context.Context, host string, stderr io.Writer) (*env, error) {
 	cli, info, err := dockerenv.Client(ctx)
+	if host != "" {
+		cli, info, err = dockerenv.ClientAt(ctx, host)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -83,14 +89,20 @@ type outcome struct {
 }
 
 func execute(ctx context.Context, cfg *config, pages []*blocks.Page, stdout, stderr io.Writer) int {
-	e, err := connect(ctx, stderr)
-	if err != nil {
-		fmt.Fprintln(stderr, "labrun:", err)
-		return exitEnv
+	hosts := cfg.hosts
+	if len(hosts) == 0 {
+		hosts = []string{""} // the environment's daemon
 	}
-	defer e.lock.Unlock()
-	code := exitOK
-	var outs []*outcome
+	var envs []*env
+	for _, h := range hosts {
+		e, err := connect(ctx, h, stderr)
+		if err != nil {
+			fmt.Fprintln(stderr, "labrun:", err)
+			return exitEnv
+		}
+		defer e.lock.Unlock()
+		envs = append(envs, e)
+	}
 	var todo []*blocks.Page
 	nblocks := 0
 	for _, p := range pages {
@@ -100,28 +112,52 @@ func execute(ctx context.Context, cfg *config, pages []*blocks.Page, stdout, std
 		}
 	}
 	progress := report.NewProgress(stderr, report.IsTerminal(stderr), len(todo), nblocks)
-	for _, p := range todo {
-		if ctx.Err() != nil {
-			break
+	outs := make([]*outcome, len(todo))
+	sched := newScheduler(todo, len(envs))
+	stopWake := context.AfterFunc(ctx, sched.wake)
+	defer stopWake()
+	var wg sync.WaitGroup
+	for d, e := range envs {
+		for range max(cfg.jobs, 1) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := sched.next(ctx, d)
+					if i < 0 {
+						return
+					}
+					progress.StartPage(todo[i].Path)
+					o := runPage(ctx, cfg, e, todo[i])
+					for _, r := range o.results {
+						progress.Done(r)
+					}
+					outs[i] = o
+					sched.done(d, i)
+				}
+			}()
 		}
-		progress.StartPage(p.Path)
-		o := runPage(ctx, cfg, e, p)
-		for _, r := range o.results {
-			progress.Done(r)
+	}
+	wg.Wait()
+	progress.Finish()
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "labrun: interrupted; the pages' Docker objects were removed")
+		return exitEnv
+	}
+	code := exitOK
+	var done []*outcome
+	for _, o := range outs { // in page order, whatever order they ran in
+		if o == nil {
+			continue
 		}
-		outs = append(outs, o)
+		done = append(done, o)
 		if o.err != nil {
 			code = exitEnv
 		} else if o.failed() && code == exitOK {
 			code = exitDrift
 		}
 	}
-	progress.Finish()
-	if ctx.Err() != nil {
-		fmt.Fprintln(stderr, "labrun: interrupted; the pages' Docker objects were removed")
-		return exitEnv
-	}
-	if err := writeReport(cfg, outs, stdout); err != nil {
+	if err := writeReport(cfg, done, stdout); err != nil {
 		fmt.Fprintln(stderr, "labrun:", err)
 		return exitEnv
 	}
@@ -162,6 +198,19 @@ func runPage(ctx context.Context, cfg *config, e *env, p *blocks.Page) *outcome 
 		return o
 	}
 	o.res = res
+	if res.Failed() || res.Leaks != nil {
+		// A daemon that went away explains every failure at once, and
+		// is an environment error, not drift.
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		_, perr := e.docker.Ping(pctx)
+		cancel()
+		if perr != nil {
+			o.err = fmt.Errorf("%s: the Docker daemon at %s stopped answering during the page (%v): start it again and re-run; objects the page made may be left",
+				p.Path, e.docker.DaemonHost(), perr)
+			o.results = compare(p, res)
+			return o
+		}
+	}
 	o.results = compare(p, res)
 	if cfg.cmd == "capture" {
 		// Capture's job is to take the new output: drift is an update.

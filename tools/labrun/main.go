@@ -42,6 +42,8 @@ type config struct {
 	junit   string // write JUnit XML here too
 	shard   string // i/n
 	work    string
+	jobs    int      // pages at once per daemon
+	hosts   []string // a pool of daemons; empty: the environment's
 }
 
 func main() {
@@ -89,6 +91,11 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.format, "format", "human", "report format: human or github (annotations)")
 	fs.StringVar(&cfg.junit, "junit", "", "also write a JUnit XML report to this file")
 	fs.StringVar(&cfg.shard, "shard", "", "run only shard i of n (i/n, 1-based) of the pages")
+	fs.IntVar(&cfg.jobs, "j", 1, "run up to N independent pages at once on each daemon")
+	fs.Func("docker-host", "run pages on this daemon too (repeat for a pool; unix:// or tcp://)", func(v string) error {
+		cfg.hosts = append(cfg.hosts, v)
+		return nil
+	})
 	fs.StringVar(&cfg.work, "work", "", "folder for the pages' work folders (default: $TMPDIR/labrun-work)")
 	if cfg.cmd == "help" {
 		fs.Usage()

@@ -164,6 +164,19 @@ func Client(ctx context.Context) (*client.Client, Info, error) {
 	if err != nil {
 		return nil, Info{}, err
 	}
+	return connect(ctx, ep)
+}
+
+// SourceFlag marks an endpoint named on the command line.
+const SourceFlag = "--docker-host"
+
+// ClientAt connects to the daemon at host (unix:// or tcp://), as Client
+// does for the environment's daemon.
+func ClientAt(ctx context.Context, host string) (*client.Client, Info, error) {
+	return connect(ctx, Endpoint{Host: host, Source: SourceFlag, Context: "default"})
+}
+
+func connect(ctx context.Context, ep Endpoint) (*client.Client, Info, error) {
 	info := Info{Endpoint: ep}
 	if strings.HasPrefix(ep.Host, "ssh://") {
 		return nil, info, fmt.Errorf("%s is an ssh:// endpoint, which needs the docker CLI's connection helper: point DOCKER_HOST at a unix:// or tcp:// address", ep.Describe())

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -68,7 +69,9 @@ func Start(sock, host string) (*Tracker, error) {
 		Transport:      &http.Transport{DialContext: dial, DisableCompression: true},
 		FlushInterval:  -1, // logs -f, events and build progress stream as they come
 		ModifyResponse: t.observe,
-		ErrorLog:       nil,
+		// A daemon that went away is the page's (and the report's)
+		// business, not a log line on the runner's stderr.
+		ErrorLog: log.New(io.Discard, "", 0),
 	}
 	t.srv = &http.Server{Handler: proxy, ReadHeaderTimeout: 30 * time.Second}
 	go t.srv.Serve(ln)
