@@ -48,8 +48,8 @@ images: ## provision the lab images (IMAGES=auto|pull|build)
 bootstrap: ## install and start what the lab needs (Docker engine, plugins): opt-in, says what it does
 	tools/bootstrap/bootstrap.sh
 
-bench: ## measure the runner's overhead and the site build
-	@echo "make bench: not built yet (issue 7)"; exit 1
+bench: ## measure the runner's overhead against plain bash, site build, incremental capture, -j 2 (BENCH_FLAGS=-cold-images)
+	go run ./tools/labbench $(BENCH_FLAGS)
 
 handout: ## print the course to public/handout.pdf
 	@echo "make handout: not built yet (issue 6)"; exit 1
