@@ -33,8 +33,9 @@ test: ## the fast suite: unit and integration tests against the real daemon, and
 	go test ./...
 	$(MAKE) site
 
-e2e: ## the long suite: verify every page, fuzz the round trip briefly
-	$(MAKE) verify
+e2e: ## the long suite: verify every page, the terminals page 10 times in a row, fuzz the round trip briefly
+	$(LABRUN) verify -junit labrun-junit.xml
+	LAB_STABLE=10 go test -count=1 -run 'TestTerminalsPage' ./tools/labrun
 	$(MAKE) fuzz
 
 check: bootstrap images test e2e ## everything CI runs, from a bare machine
@@ -51,8 +52,9 @@ bootstrap: ## install and start what the lab needs (Docker engine, plugins): opt
 bench: ## measure the runner's overhead against plain bash, site build, incremental capture, -j 2 (BENCH_FLAGS=-cold-images)
 	go run ./tools/labbench $(BENCH_FLAGS)
 
-handout: ## print the course to public/handout.pdf
-	@echo "make handout: not built yet (issue 6)"; exit 1
+handout: ## print the course to public/handout.pdf, the lab to public/lab/handout.pdf
+	$(MAKE) site
+	go run ./tools/labhandout
 
 fuzz: ## run the Markdown round-trip fuzzer for a bounded time
 	go test ./tools/internal/blocks/ -run '^$$' -fuzz FuzzRoundTrip -fuzztime 30s

@@ -13,12 +13,15 @@ import (
 // a reader would see never contains it, yet the runner learns the exit
 // status and the nesting level of the shell that printed it.
 //
-//	ESC ] 7777 ; L<level> ; <status> BEL
+//	ESC ] 7777 ; L<level> ; <status> ; <sequence number> BEL
+//
+// The shell counts its prompts, so that a prompt repainted (same number)
+// is told apart from a new one.
 const marker = "\x1b]7777;L"
 
 // prompt is one sentinel prompt seen in the stream.
 type prompt struct {
-	level, status int
+	level, status, seq int
 	pos           pos // where the cursor stood when the prompt was printed
 }
 
@@ -82,16 +85,19 @@ func (s *screen) feed(b []byte) {
 }
 
 func parsePrompt(body string) (prompt, bool) {
-	lv, st, ok := strings.Cut(body, ";")
-	if !ok {
+	f := strings.Split(body, ";")
+	if len(f) != 3 {
 		return prompt{}, false
 	}
-	l, err1 := strconv.Atoi(lv)
-	n, err2 := strconv.Atoi(st)
-	if err1 != nil || err2 != nil {
-		return prompt{}, false
+	var n [3]int
+	for i := range f {
+		v, err := strconv.Atoi(f[i])
+		if err != nil {
+			return prompt{}, false
+		}
+		n[i] = v
 	}
-	return prompt{level: l, status: n}, true
+	return prompt{level: n[0], status: n[1], seq: n[2]}, true
 }
 
 // partialSuffix is the length of the longest suffix of b that is a proper

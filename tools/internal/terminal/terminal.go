@@ -51,7 +51,7 @@ type Terminal struct {
 	stack   []string // containers whose shells are open, innermost last
 	shown   pos      // start of what has not been shown in a transcript yet
 	running bool     // a program started by Run with a readiness wait holds the terminal
-	typed   bool     // input was sent since the last prompt
+	last    prompt   // the last prompt that ended something
 }
 
 // Result is what one command did.
@@ -97,7 +97,7 @@ func Open(name, dir string, env []string) (*Terminal, error) {
 	}
 	t := &Terminal{Name: name, ptmx: ptmx, cmd: cmd, rcfile: rc.Name(), scr: newScreen(Width, Height),
 		changed: make(chan struct{}), exited: make(chan struct{}),
-		typed: true} // the first prompt counts
+		last: prompt{level: -1}}
 	go t.read()
 	go t.answer()
 	go func() { _ = cmd.Wait(); close(t.exited) }()
@@ -115,13 +115,13 @@ func Open(name, dir string, env []string) (*Terminal, error) {
 // sentinelPS1Bash is the prompt for the host bash, set in its rc file so
 // that no setup line is ever typed or echoed.
 func sentinelPS1Bash(level int) string {
-	return fmt.Sprintf("%s%d;$?\a", marker, level)
+	return fmt.Sprintf("%s%d;$?;$((__labrun_seq=__labrun_seq+1))\a", marker, level)
 }
 
 // setupLine is typed into a freshly opened nested shell. It works in bash,
 // dash and busybox sh, which all expand $? in PS1.
 func setupLine(level int) string {
-	return fmt.Sprintf(`PS1="$(printf '\033]7777;L%d;')"'$?'"$(printf '\007')"; PS2=; unset PROMPT_COMMAND`, level)
+	return fmt.Sprintf(`PS1="$(printf '\033]7777;L%d;')"'$?;$((__labrun_seq=__labrun_seq+1))'"$(printf '\007')"; PS2=; unset PROMPT_COMMAND`, level)
 }
 
 func cleanEnv(env []string) []string {
@@ -147,14 +147,14 @@ func (t *Terminal) read() {
 			t.scr.write(buf[:n])
 			kept := t.scr.prompts[:before]
 			for _, p := range t.scr.prompts[before:] {
-				// A prompt with no input typed since the last one is
-				// a redraw (bash repaints its prompt on SIGWINCH, which
-				// docker run -ti sends once attached), not the end of
-				// a command.
-				if !t.typed {
+				// A prompt that repeats the last one's sequence number
+				// is a redraw (bash repaints its prompt on SIGWINCH,
+				// which docker run -ti sends once attached), not the
+				// end of a command.
+				if p.level == t.last.level && p.seq == t.last.seq {
 					continue
 				}
-				t.typed = false
+				t.last = p
 				kept = append(kept, p)
 				t.running = false // whatever held the terminal has ended
 				t.follow(p)
@@ -201,9 +201,6 @@ func (t *Terminal) waitUntil(ctx context.Context, cond func() bool) error {
 }
 
 func (t *Terminal) send(s string) error {
-	t.mu.Lock()
-	t.typed = true
-	t.mu.Unlock()
 	_, err := io.WriteString(t.ptmx, s)
 	return err
 }

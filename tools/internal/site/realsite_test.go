@@ -1,0 +1,450 @@
+package site
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/labdocs/dockerlab/tools/internal/blocks"
+	"github.com/labdocs/dockerlab/tools/internal/handout"
+)
+
+// The browser and handout tests use the real site: the repository's config,
+// layouts, static files and content, built by the pinned Hugo into a temp
+// dir. Content is being written while these tests run elsewhere, so pages
+// that are not captured (yet) are left out: a page bundle whose runnable
+// blocks (console, file=) are not all recorded in its labrun.json, or whose
+// labrun.json records a block it no longer has, would fail the build. The
+// test logs which pages it left out.
+
+var (
+	realOnce sync.Once
+	real     *realSite
+	realErr  error
+	realTmp  string // removed by TestMain
+)
+
+// realSite is the built copy of the repository's site.
+type realSite struct {
+	dir     string   // the copy: config.toml, layouts/, static/, content/, public/
+	dropped []string // content bundles left out, relative to the repository
+	index   searchIndex
+}
+
+// public is the path of a file of the built site.
+func (s *realSite) public(rel string) string {
+	return filepath.Join(s.dir, "public", filepath.FromSlash(rel))
+}
+
+func (s *realSite) readPublic(t *testing.T, rel string) string {
+	t.Helper()
+	b, err := os.ReadFile(s.public(rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// searchIndex is public/search-index.json (layouts/home.searchindex.json).
+type searchIndex struct {
+	Version int         `json:"version"`
+	Pages   []indexPage `json:"pages"`
+}
+
+type indexPage struct {
+	Title       string `json:"title"`
+	Section     string `json:"section"`
+	URL         string `json:"url"`
+	Description string `json:"description"`
+	Headings    []struct {
+		ID   string `json:"id"`
+		Text string `json:"text"`
+	} `json:"headings"`
+	Text string `json:"text"`
+	Code string `json:"code"`
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if realTmp != "" {
+		os.RemoveAll(realTmp)
+	}
+	os.Exit(code)
+}
+
+// buildRealSite builds the repository's site once per test binary.
+func buildRealSite(t *testing.T) *realSite {
+	t.Helper()
+	root := repoRoot(t)
+	bin := hugo(t)
+	realOnce.Do(func() { real, realErr = buildReal(root, bin) })
+	if realErr != nil {
+		t.Fatalf("building the repository's site: %v", realErr)
+	}
+	return real
+}
+
+func buildReal(root, hugoBin string) (*realSite, error) {
+	tmp, err := os.MkdirTemp("", "labdocs-site-")
+	if err != nil {
+		return nil, err
+	}
+	realTmp = tmp
+	s := &realSite{dir: tmp}
+	for _, rel := range []string{"config.toml", "layouts", "static"} {
+		if err := copyAny(filepath.Join(root, rel), filepath.Join(tmp, rel)); err != nil {
+			return nil, err
+		}
+	}
+	// Leave out every bundle that would fail the capture checks.
+	skip := map[string]bool{}
+	bundles, err := contentBundles(filepath.Join(root, "content"))
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range bundles {
+		if why := uncaptured(filepath.Join(root, "content", b.dir), b.index); why != "" {
+			skip[b.key()] = true
+			s.dropped = append(s.dropped, b.key()+" ("+why+")")
+		}
+	}
+	if err := copyContent(filepath.Join(root, "content"), filepath.Join(tmp, "content"), skip); err != nil {
+		return nil, err
+	}
+
+	// A page can still fail for a reason the check above does not know:
+	// leave out the pages the build names, a few times over.
+	errRE := regexp.MustCompile(`(?m)ERROR\s+(?:[^\n]*?/)?content/(\S+?)/(_?index)\.md\b`)
+	for attempt := 0; ; attempt++ {
+		out, err := hugoBuild(hugoBin, tmp)
+		if err == nil {
+			break
+		}
+		ms := errRE.FindAllStringSubmatch(out, -1)
+		if len(ms) == 0 || attempt == 3 {
+			return nil, fmt.Errorf("hugo: %v\n%s", err, out)
+		}
+		for _, m := range ms {
+			b := bundle{dir: m[1], index: m[2] + ".md"}
+			if !skip[b.key()] {
+				skip[b.key()] = true
+				s.dropped = append(s.dropped, b.key()+" (fails the build)")
+			}
+		}
+		if err := os.RemoveAll(filepath.Join(tmp, "content")); err != nil {
+			return nil, err
+		}
+		if err := copyContent(filepath.Join(root, "content"), filepath.Join(tmp, "content"), skip); err != nil {
+			return nil, err
+		}
+	}
+	sort.Strings(s.dropped)
+
+	b, err := os.ReadFile(s.public("search-index.json"))
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(b, &s.index); err != nil {
+		return nil, fmt.Errorf("search-index.json: %w", err)
+	}
+	return s, nil
+}
+
+func hugoBuild(bin, dir string) (string, error) {
+	// As `make site`, less --panicOnWarning: a warning in a page being
+	// written is not this test's business (TestBuildHasNoWarnings checks
+	// the layouts).
+	s := &site{t: nil, dir: dir}
+	_ = s
+	cmd := execCommand(bin, "--source", dir, "--destination", filepath.Join(dir, "public"),
+		"--noBuildLock", "--gc", "--printPathWarnings", "--cleanDestinationDir")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "HUGO_CACHEDIR="+filepath.Join(dir, ".cache"))
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// bundle is a page bundle: its folder relative to content/ and its index
+// file, index.md (a page) or _index.md (a section).
+type bundle struct {
+	dir   string
+	index string
+}
+
+func (b bundle) key() string { return filepath.ToSlash(filepath.Join("content", b.dir, b.index)) }
+
+func contentBundles(content string) ([]bundle, error) {
+	var out []bundle
+	err := filepath.WalkDir(content, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if d.Name() == "index.md" || d.Name() == "_index.md" {
+			rel, err := filepath.Rel(content, filepath.Dir(p))
+			if err != nil {
+				return err
+			}
+			out = append(out, bundle{dir: rel, index: d.Name()})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// uncaptured says why a bundle would fail the site's capture checks
+// (layouts/_partials/labrun/), or returns "" when it would pass.
+func uncaptured(dir, index string) string {
+	src, err := os.ReadFile(filepath.Join(dir, index))
+	if err != nil {
+		return err.Error()
+	}
+	page, err := blocks.Parse(index, src)
+	if err != nil {
+		return "does not parse"
+	}
+	shown := map[string]bool{}
+	for _, b := range page.Blocks {
+		if b.Kind == blocks.Console || b.Kind == blocks.File {
+			shown[b.Hash()] = true
+		}
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "labrun.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		if len(shown) > 0 {
+			return "no labrun.json"
+		}
+		return ""
+	}
+	if err != nil {
+		return err.Error()
+	}
+	var run struct {
+		Blocks map[string]json.RawMessage `json:"blocks"`
+	}
+	if err := json.Unmarshal(raw, &run); err != nil {
+		return "labrun.json: " + err.Error()
+	}
+	for h := range shown {
+		if _, ok := run.Blocks[h]; !ok {
+			return "a block changed since capture"
+		}
+	}
+	for h := range run.Blocks {
+		if !shown[h] {
+			return "a captured block was removed"
+		}
+	}
+	return ""
+}
+
+// copyContent copies content/ without the skipped bundles: a left-out page
+// loses its whole folder, a left-out section only its _index.md and
+// labrun.json.
+func copyContent(from, to string, skip map[string]bool) error {
+	return filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		if d.IsDir() {
+			if skip[bundle{dir: rel, index: "index.md"}.key()] {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		if skip[bundle{dir: filepath.Dir(rel), index: "_index.md"}.key()] &&
+			(d.Name() == "_index.md" || d.Name() == "labrun.json") {
+			return nil
+		}
+		return copyAny(p, filepath.Join(to, rel))
+	})
+}
+
+// copyAny copies a file or a tree.
+func copyAny(from, to string) error {
+	return filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		dst := filepath.Join(to, rel)
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(dst, b, 0o644)
+	})
+}
+
+// ---- Pages of the real site the tests look at ---------------------------------------
+
+// consolePage is a captured page with a console block, and what its source says.
+type consolePage struct {
+	url    string         // "/lab/1-netcat/"
+	title  string         // as in the search index ("Step 1: …")
+	source *blocks.Page   // its Markdown, parsed
+	blocks []*blocks.Block // its console blocks, in order (as the <figure class="term"> on the page)
+}
+
+// findConsolePage picks a captured page with a console block that has
+// commands, a lab step if there is one.
+func (s *realSite) findConsolePage(t *testing.T) consolePage {
+	t.Helper()
+	var best *consolePage
+	for _, p := range s.index.Pages {
+		rel := strings.Trim(p.URL, "/")
+		if rel == "" {
+			continue
+		}
+		src, err := os.ReadFile(filepath.Join(s.dir, "content", filepath.FromSlash(rel), "index.md"))
+		if err != nil {
+			continue // a section, or a URL that is not its folder
+		}
+		if _, err := os.Stat(filepath.Join(s.dir, "content", filepath.FromSlash(rel), "labrun.json")); err != nil {
+			continue
+		}
+		page, err := blocks.Parse(rel+"/index.md", src)
+		if err != nil {
+			continue
+		}
+		cp := consolePage{url: p.URL, title: p.Title, source: page}
+		commands := 0
+		for _, b := range page.Blocks {
+			if b.Lang == "console" {
+				cp.blocks = append(cp.blocks, b)
+				if b.Kind == blocks.Console {
+					commands += len(b.Commands)
+				}
+			}
+		}
+		if commands == 0 {
+			continue
+		}
+		if best == nil || (strings.HasPrefix(p.URL, "/lab/") && !strings.HasPrefix(best.url, "/lab/")) {
+			c := cp
+			best = &c
+		}
+	}
+	if best == nil {
+		t.Fatalf("the site has no captured page with a console block (left out: %v)", s.dropped)
+	}
+	return *best
+}
+
+// labSteps returns the search index entries of the lab steps, in order.
+func (s *realSite) labSteps() []indexPage {
+	var out []indexPage
+	for _, p := range s.index.Pages {
+		if strings.HasPrefix(p.URL, "/lab/") && p.URL != "/lab/" && strings.HasPrefix(p.Title, "Step ") {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// TestSearchIndex checks the index Hugo builds for the search box: every
+// page is in it with its section and headings, and the commands of its
+// console blocks (without prompts or output) are searchable.
+func TestSearchIndex(t *testing.T) {
+	t.Parallel()
+	s := buildRealSite(t)
+	if len(s.dropped) > 0 {
+		t.Logf("left out (not captured): %s", strings.Join(s.dropped, "; "))
+	}
+	// Every HTML page but the 404 and the print documents is indexed.
+	urls := map[string]indexPage{}
+	for _, p := range s.index.Pages {
+		if _, dup := urls[p.URL]; dup {
+			t.Errorf("%s is indexed twice", p.URL)
+		}
+		urls[p.URL] = p
+		if p.Title == "" {
+			t.Errorf("%s has no title in the index", p.URL)
+		}
+		if p.URL != "/" && p.Section == "" {
+			t.Errorf("%s has no section in the index", p.URL)
+		}
+	}
+	err := filepath.WalkDir(filepath.Join(s.dir, "public"), func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() != "index.html" {
+			return err
+		}
+		rel, _ := filepath.Rel(filepath.Join(s.dir, "public"), filepath.Dir(p))
+		u := "/" + filepath.ToSlash(rel) + "/"
+		if rel == "." {
+			u = "/"
+		}
+		if _, ok := urls[u]; !ok {
+			t.Errorf("%s is not in the search index", u)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	cp := s.findConsolePage(t)
+	entry := urls[cp.url]
+	for _, b := range cp.blocks {
+		for _, c := range b.Commands {
+			if !strings.Contains(entry.Code, c.Text) {
+				t.Errorf("the index of %s lacks the command %q", cp.url, c.Text)
+			}
+			for _, o := range c.Output {
+				if len(o) > 12 && !strings.Contains(cp.source.Src[:0:0], "") && strings.Contains("\n"+entry.Code+"\n", "\n"+o+"\n") && !isCommand(cp, o) {
+					t.Errorf("the index of %s has the output line %q as code", cp.url, o)
+				}
+			}
+		}
+	}
+	if strings.Contains(entry.Code, "$ ") && !strings.Contains(entry.Code, "'$ ") {
+		for _, l := range strings.Split(entry.Code, "\n") {
+			if strings.HasPrefix(l, "$ ") || strings.HasPrefix(l, "# ") {
+				t.Errorf("the index of %s has a prompt: %q", cp.url, l)
+			}
+		}
+	}
+	for _, h := range cp.source.Blocks {
+		_ = h
+	}
+	if len(entry.Headings) == 0 {
+		t.Errorf("the index of %s has no headings", cp.url)
+	}
+	for _, h := range entry.Headings {
+		if h.ID == "" || h.Text == "" || strings.HasSuffix(h.Text, "#") {
+			t.Errorf("the index of %s has a bad heading %+v", cp.url, h)
+		}
+	}
+	if strings.Contains(entry.Text, "<") && strings.Contains(entry.Text, "</") {
+		t.Errorf("the text of %s in the index has markup: %.200q", cp.url, entry.Text)
+	}
+	// The script the browser loads holds the same index.
+	js := s.readPublic(t, "search-index.js")
+	if !strings.HasPrefix(js, "window.DockerLabSearchIndex = {") || !strings.HasSuffix(strings.TrimSpace(js), "};") {
+		t.Errorf("search-index.js is not one assignment: %.80q", js)
+	}
+}
+
+func isCommand(cp consolePage, line string) bool {
+	for _, b := range cp.blocks {
+		for _, c := range b.Commands {
+			if strings.Contains(c.Text, line) {
+				return true
+			}
+		}
+	}
+	return false
+}
