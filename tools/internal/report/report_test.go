@@ -156,6 +156,7 @@ func TestWriteText(t *testing.T) {
 		"    starting\n" +
 		"\n" +
 		"ok   content/images.md: 2 blocks, 1 skipped (300ms)\n" +
+		"content/images.md:5: skipped: needs a registry\n" +
 		"\n" +
 		"2 passed, 2 failed, 1 skipped\n"
 	var b bytes.Buffer

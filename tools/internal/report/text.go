@@ -58,7 +58,7 @@ func WriteText(w io.Writer, results []Result, opts TextOptions) error {
 			switch {
 			case r.Status.Failed():
 				writeFailure(ew, r, opts)
-			case opts.Verbose && r.Status == Skipped:
+			case r.Status == Skipped: // every opt-out is listed, with its reason
 				fmt.Fprintf(ew, "%s:%d: skipped: %s\n", r.Page, r.Line, oneLine(r.message()))
 			case opts.Verbose:
 				fmt.Fprintf(ew, "%s:%d: %s: $ %s\n", r.Page, r.Line, r.Status, r.FirstCommand())
