@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -11,6 +12,11 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/docker/docker/api/types/events"
+	"github.com/docker/docker/api/types/filters"
+
+	"github.com/labdocs/dockerlab/tools/internal/dockerenv"
 )
 
 // These tests run pages against the real daemon. They need the lab's
@@ -211,5 +217,48 @@ func TestNoDaemonIsAnEnvironmentError(t *testing.T) {
 	code, out := labrun(t, "verify", p)
 	if code != 2 || !strings.Contains(out, "none.sock") {
 		t.Fatalf("%d\n%s", code, out)
+	}
+}
+
+// Capture with nothing changed starts no container: counted from the
+// daemon's own event log.
+func TestUnchangedCaptureStartsNoContainer(t *testing.T) {
+	needDebian(t)
+	p := page(t, "incremental", "```console\n$ docker run --rm debian echo hi\n```\n")
+	if code, out := labrun(t, "capture", p); code != 0 {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	since := time.Now()
+	code, out := labrun(t, "capture", p)
+	until := time.Now()
+	if code != 0 || !strings.Contains(out, "unchanged since capture") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	cli, _, err := dockerenv.Client(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	msgs, errs := cli.Events(ctx, events.ListOptions{
+		Since: fmt.Sprintf("%d.%09d", since.Unix(), since.Nanosecond()), Until: fmt.Sprint(until.Unix() + 1),
+		Filters: filters.NewArgs(filters.Arg("type", "container"), filters.Arg("event", "create")),
+	})
+	n := 0
+	for {
+		select {
+		case <-msgs:
+			n++
+			continue
+		case err := <-errs:
+			if err != nil && err != io.EOF {
+				t.Fatal(err)
+			}
+		}
+		break
+	}
+	if n != 0 {
+		t.Fatalf("an unchanged capture created %d container(s)", n)
 	}
 }
