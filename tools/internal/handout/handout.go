@@ -57,7 +57,7 @@ func Jobs(public string) ([]Job, error) {
 // footer, no backgrounds (print.css keeps the terminal labels' colour with
 // print-color-adjust), an outline of the headings for PDF viewers.
 func pdfOptions(title string) []chromedp.PDFOption {
-	const style = `font-family: system-ui, sans-serif; font-size: 8pt; color: #555; width: 100%; margin: 0 14mm;`
+	const style = `font-family: system-ui, sans-serif; font-size: 8pt; color: #555; width: 100%; box-sizing: border-box; padding: 0 14mm;`
 	return []chromedp.PDFOption{
 		chromedp.PDFPaper(chromedp.PaperA4),
 		// Inches: top, right, bottom, left. print.css sets the same with @page.
@@ -119,4 +119,3 @@ func Print(ctx context.Context, public string, jobs []Job, log io.Writer) error 
 	}
 	return nil
 }
-

@@ -347,7 +347,7 @@ var labFirst = page{
 	title:  "First step",
 	weight: 1,
 	parts: []any{
-		"## Run it\n\nSee [the nginx docs](https://example.org/nginx/) and [the next step](../second/).",
+		"## Run it\n\nSee [the nginx docs](https://example.org/nginx/) and [the next step](../second/), or <https://example.org/bare/>.",
 		consoleMain,
 		"## Inside the container",
 		consoleInside,
