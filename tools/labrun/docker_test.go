@@ -262,3 +262,31 @@ func TestUnchangedCaptureStartsNoContainer(t *testing.T) {
 		t.Fatalf("an unchanged capture created %d container(s)", n)
 	}
 }
+
+// A shell that fails to open must stop the page: the commands meant for
+// the container would otherwise run on the host.
+func TestShellThatFailsToOpenStopsThePage(t *testing.T) {
+	needDebian(t)
+	p := page(t, "noshell", "```console {term=\"1\"}\n$ docker run --rm --network no-such-net-"+suffix()+" -ti debian bash\n```\n\n```console {term=\"1\"}\n# touch /tmp/should-not-exist-on-host\n```\n")
+	os.Remove("/tmp/should-not-exist-on-host")
+	code, out := labrun(t, "verify", p)
+	if code != 1 || !strings.Contains(out, "was to open a shell") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	if _, err := os.Stat("/tmp/should-not-exist-on-host"); err == nil {
+		os.Remove("/tmp/should-not-exist-on-host")
+		t.Fatal("a command meant for the container ran on the host")
+	}
+}
+
+// A published port waited for on a detached container: the wait is for
+// the server, not Docker's proxy, and the terminal is free afterwards.
+func TestPortWaitOnDetachedContainer(t *testing.T) {
+	needDebian(t)
+	p := page(t, "portwait", "```console {term=\"1\" port=7319}\n$ docker run -d --name pw-"+suffix()+" -p 7319:80 nginx >/dev/null\n```\n\n```console {term=\"1\"}\n$ curl -s -o /dev/null -w '%{http_code}\\n' localhost:7319\n200\n```\n")
+	for i := range 3 {
+		if code, out := labrun(t, "verify", p); code != 0 {
+			t.Fatalf("run %d: %d\n%s", i+1, code, out)
+		}
+	}
+}

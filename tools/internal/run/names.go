@@ -119,17 +119,14 @@ func checkNames(p *blocks.Page, s inventory.Snapshot, project string) error {
 	return errors.Join(errs...)
 }
 
-// waitPort waits until something accepts TCP connections on the port on
+// waitPort waits until something answers TCP connections on the port on
 // loopback, or the program holding the terminal ends. There is no event to
 // wait for, so it dials with a short backoff.
 func waitPort(ctx context.Context, term *terminal.Terminal, port int) error {
 	addr := net.JoinHostPort("127.0.0.1", fmt.Sprint(port))
 	delay := 20 * time.Millisecond
 	for {
-		var d net.Dialer
-		c, err := d.DialContext(ctx, "tcp", addr)
-		if err == nil {
-			c.Close()
+		if answers(ctx, addr) {
 			return nil
 		}
 		if !term.Running() {
@@ -181,4 +178,21 @@ func waitHealthy(ctx context.Context, cli client.APIClient, name string) error {
 			// covered by the filter; this tick only covers a missed name.
 		}
 	}
+}
+
+// answers tells whether a server is behind addr. Docker's userland proxy
+// accepts connections on a published port before the container's server
+// listens, then hangs up at once; a real server keeps the connection open
+// (or greets). So: connect, and read briefly: a hang-up is "not yet".
+func answers(ctx context.Context, addr string) bool {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(150 * time.Millisecond))
+	_, err = c.Read(make([]byte, 1))
+	var ne net.Error
+	return err == nil || (errors.As(err, &ne) && ne.Timeout())
 }

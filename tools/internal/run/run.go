@@ -317,6 +317,10 @@ func (r *runner) console(ctx context.Context, b *blocks.Block) Block {
 			if err != nil {
 				return fail(timeoutOr(ctx), "%q did not become ready: %v; it printed:\n%s", c.Text, err, strings.Join(res.Output.Commands[i], "\n"))
 			}
+		case opts.OpensShell && !out.Opened:
+			// The commands after it would run on the host instead.
+			return fail(Failed, "%q was to open a shell, but it ended with status %d and no shell prompted; it printed:\n%s",
+				c.Text, out.Status, strings.Join(out.Lines, "\n"))
 		case opts.OpensShell:
 		case last && out.Status != b.Opts.Exit:
 			return fail(Failed, "%q exited with status %d, the page expects %d (set exit=%d on the block if that is right)", c.Text, out.Status, b.Opts.Exit, out.Status)

@@ -60,6 +60,7 @@ type Result struct {
 	Status   int      // exit status; meaningless when Running or TimedOut
 	TimedOut bool
 	Running  bool // the program is still running (it was started with Ready)
+	Opened   bool // a nested shell now runs the terminal's next commands
 }
 
 // RunOptions change how Run decides that a command is over.
@@ -234,11 +235,13 @@ func (t *Terminal) Running() bool {
 // it as opts say. On ctx expiry it presses Ctrl-C, keeps what was printed,
 // and reports TimedOut.
 func (t *Terminal) Run(ctx context.Context, command string, opts RunOptions) (Result, error) {
-	t.mu.Lock()
-	if t.running {
-		t.mu.Unlock()
+	// A program left running may be about to end because of what another
+	// terminal did (a listener whose client hung up): give it the block's
+	// time to do so.
+	if err := t.waitUntil(ctx, func() bool { return !t.running }); err != nil {
 		return Result{}, fmt.Errorf("terminal %s: a program is still running; stop it (keys=\"ctrl-c\") before the next command", t.Name)
 	}
+	t.mu.Lock()
 	start := t.scr.cursor()
 	seen := len(t.scr.prompts)
 	level := len(t.stack)
@@ -287,7 +290,7 @@ func (t *Terminal) Run(ctx context.Context, command string, opts RunOptions) (Re
 		return Result{Lines: t.outputSince(start, echo, t.scr.cursor())}, fmt.Errorf("terminal %s: %w", t.Name, err)
 	case readyErr != nil:
 		return Result{Lines: t.outputSince(start, echo, t.scr.cursor())}, readyErr
-	case ready:
+	case ready && len(t.scr.prompts) == seen:
 		t.running = true
 		end := t.scr.cursor()
 		t.shown = end
@@ -297,15 +300,20 @@ func (t *Terminal) Run(ctx context.Context, command string, opts RunOptions) (Re
 		t.mu.Unlock()
 		err := t.enterShell(ctx, level+1, opts.Inside)
 		t.mu.Lock()
-		return Result{Lines: trimBlank(out)}, err
+		return Result{Lines: trimBlank(out), Opened: err == nil}, err
+	case ready:
+		// Ready, and already over (docker run -d with a port wait): it
+		// ends like any command.
+		got = &t.scr.prompts[seen]
 	}
 	// A prompt arrived: the command is over, or (docker attach) a shell
 	// set up earlier prompted again.
 	if got.level > level && opts.Inside != "" {
 		t.stack[got.level-1] = opts.Inside
 	}
+	opened := got.level > level
 	t.shown = got.pos
-	return Result{Lines: t.outputSince(start, echo, got.pos), Status: got.status}, nil
+	return Result{Lines: t.outputSince(start, echo, got.pos), Status: got.status, Opened: opened}, nil
 }
 
 // follow updates the nesting after a prompt of level p.level. Shells

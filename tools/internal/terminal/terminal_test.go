@@ -113,8 +113,10 @@ func TestRunningProgramShowTypeAndKeys(t *testing.T) {
 	if !r.Running || !slices.Equal(r.Lines, []string{"ready"}) {
 		t.Fatalf("start: %+v", r)
 	}
-	if _, err := term.Run(context.Background(), "echo no", RunOptions{}); err == nil {
-		t.Fatal("a command while a program runs must be refused")
+	short, cancelShort := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancelShort()
+	if _, err := term.Run(short, "echo no", RunOptions{}); err == nil {
+		t.Fatal("a command while a program runs must be refused once the block's time is up")
 	}
 	if err := term.Type("hello"); err != nil {
 		t.Fatal(err)
@@ -135,5 +137,32 @@ func TestRunningProgramShowTypeAndKeys(t *testing.T) {
 	}
 	if lines, _ := term.Show(ctx, nil); !slices.Equal(lines, []string{"^C"}) {
 		t.Fatalf("after ctrl-c: %q", lines)
+	}
+}
+
+// A command that was to open a shell but ended is reported as not opened,
+// so the runner can stop before the next commands run on the host.
+func TestShellThatDoesNotOpen(t *testing.T) {
+	term := open(t)
+	r := run(t, term, "false", RunOptions{OpensShell: true})
+	if r.Opened || r.Status != 1 || term.Level() != 0 {
+		t.Fatalf("%+v level %d", r, term.Level())
+	}
+	r = run(t, term, "sh", RunOptions{OpensShell: true})
+	if !r.Opened || term.Level() != 1 {
+		t.Fatalf("%+v level %d", r, term.Level())
+	}
+}
+
+// A program that is ready and over at once (docker run -d with a port
+// wait) leaves the terminal free for the next command.
+func TestReadyAndAlreadyOver(t *testing.T) {
+	term := open(t)
+	r := run(t, term, "echo done", RunOptions{Ready: func(context.Context, []string) (bool, error) { return true, nil }})
+	_ = r
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if r, err := term.Run(ctx, "echo next", RunOptions{}); err != nil || !slices.Equal(r.Lines, []string{"next"}) {
+		t.Fatalf("%+v %v", r, err)
 	}
 }
