@@ -290,3 +290,19 @@ func TestPortWaitOnDetachedContainer(t *testing.T) {
 		}
 	}
 }
+
+// An object made past the tracker (straight through the socket) is
+// reported, not silently left or wrongly removed.
+func TestStrayObjectIsReported(t *testing.T) {
+	needDebian(t)
+	name := "stray-" + suffix()
+	t.Cleanup(func() { exec.Command("docker", "rm", "-f", name).Run() })
+	p := page(t, "stray", "```console\n$ curl -s -o /dev/null --unix-socket /var/run/docker.sock -H 'Content-Type: application/json' -d '{\"Image\":\"debian\"}' 'http://localhost/containers/create?name="+name+"'\n```\n")
+	code, out := labrun(t, "verify", p)
+	if code != 0 || !strings.Contains(out, "container "+name+" appeared during the page but not through its docker commands") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	if !exists("container", name) {
+		t.Fatal("a stray object was removed")
+	}
+}

@@ -198,6 +198,9 @@ func runPage(ctx context.Context, cfg *config, e *env, p *blocks.Page) *outcome 
 		return o
 	}
 	o.res = res
+	for _, s := range res.Strays {
+		o.envDiff = append(o.envDiff, fmt.Sprintf("%s appeared during the page but not through its docker commands (made through the socket directly, or by someone else): left alone", s))
+	}
 	if res.Failed() || res.Leaks != nil {
 		// A daemon that went away explains every failure at once, and
 		// is an environment error, not drift.

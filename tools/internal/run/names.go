@@ -31,6 +31,9 @@ var (
 // shell, or docker attach.
 func opensShell(cmd string) bool {
 	cmd = strings.TrimSpace(strings.ReplaceAll(cmd, "\\\n", " "))
+	if strings.Contains(cmd, " --help") || strings.HasSuffix(cmd, " -h") {
+		return false
+	}
 	if attachRE.MatchString(cmd) {
 		return true
 	}

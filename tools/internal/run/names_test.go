@@ -19,6 +19,8 @@ func TestOpensShell(t *testing.T) {
 		"docker exec netcat ls":                        false,
 		"docker run -ti debian ls":                     false,
 		"echo docker run -ti debian bash | cat":        false,
+		"docker attach --help":                         false,
+		"docker run -ti debian bash --help":            false,
 	} {
 		if got := opensShell(cmd); got != want {
 			t.Errorf("opensShell(%q) = %v, want %v", cmd, got, want)

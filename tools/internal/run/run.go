@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -54,6 +55,10 @@ type Page struct {
 	Blocks   []Block
 	Duration time.Duration
 	Leaks    error // objects the page made that could not be removed
+	// Strays appeared while the page ran but not through its docker
+	// commands (made straight through the socket, or by someone else at
+	// the same time). They are left alone and reported.
+	Strays []string
 }
 
 // Failed reports whether any block failed.
@@ -114,10 +119,15 @@ func Run(ctx context.Context, p *blocks.Page, o Options) (*Page, error) {
 	after, err := inventory.Take(cctx, o.Docker)
 	if err != nil {
 		res.Leaks = fmt.Errorf("cannot list objects after the page, some may be left: %w", err)
-	} else if made := pageMade(p, tr.Created(), before.Since(after), workName(p)); !made.Empty() {
-		if err := inventory.Remove(cctx, o.Docker, made); err != nil {
-			res.Leaks = err
+	} else {
+		diff := before.Since(after)
+		made := pageMade(p, tr.Created(), diff, workName(p))
+		if !made.Empty() {
+			if err := inventory.Remove(cctx, o.Docker, made); err != nil {
+				res.Leaks = err
+			}
 		}
+		res.Strays = strays(diff, made)
 	}
 	res.Duration = time.Since(started)
 	return res, nil
@@ -296,7 +306,9 @@ func (r *runner) console(ctx context.Context, b *blocks.Block) Block {
 	for i, c := range b.Commands {
 		last := i == len(b.Commands)-1
 		opts := terminal.RunOptions{}
-		if b.Opts.Shell == "open" || (b.Opts.Shell != "none" && opensShell(c.Text)) {
+		// shell="open" marks the block's last host command as the one
+		// that opens a shell; "none" turns the guess off for the block.
+		if (b.Opts.Shell == "open" && i == lastHost(b)) || (b.Opts.Shell == "" && opensShell(c.Text)) {
 			opts.OpensShell, opts.Inside = true, containerOf(c.Text)
 		}
 		keepsRunning := last && (b.Opts.Wait != nil || b.Opts.Port != 0 || b.Opts.Healthy != "" || b.Opts.Settle != 0 ||
@@ -508,4 +520,34 @@ func isPage(dir string) bool {
 		}
 	}
 	return false
+}
+
+// lastHost is the index of the block's last command typed at a "$" prompt.
+func lastHost(b *blocks.Block) int {
+	last := len(b.Commands) - 1
+	for i, c := range b.Commands {
+		if c.Prompt == "$" {
+			last = i
+		}
+	}
+	return last
+}
+
+// strays are the containers, networks and volumes in diff that the page
+// was not seen making.
+func strays(diff, made inventory.Snapshot) []string {
+	var out []string
+	for kind, m := range map[string][2]map[string]string{
+		"container": {diff.Containers, made.Containers},
+		"network":   {diff.Networks, made.Networks},
+		"volume":    {diff.Volumes, made.Volumes},
+	} {
+		for id, name := range m[0] {
+			if _, ok := m[1][id]; !ok {
+				out = append(out, kind+" "+name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -22,7 +22,7 @@ const marker = "\x1b]7777;L"
 // prompt is one sentinel prompt seen in the stream.
 type prompt struct {
 	level, status, seq int
-	pos           pos // where the cursor stood when the prompt was printed
+	pos                pos // where the cursor stood when the prompt was printed
 }
 
 // pos is an absolute cursor position: row counts scrollback rows too, so
