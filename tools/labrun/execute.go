@@ -192,7 +192,7 @@ func runPage(ctx context.Context, cfg *config, e *env, p *blocks.Page) *outcome 
 	if cfg.cmd == "verify" && rec != nil {
 		o.envDiff = envChanges(rec, e)
 	}
-	res, err := run.Run(ctx, p, run.Options{Docker: e.docker, WorkRoot: cfg.work, Env: os.Environ()})
+	res, err := run.Run(ctx, p, run.Options{Docker: e.docker, WorkRoot: cfg.work, Env: os.Environ(), ReportStrays: cfg.jobs <= 1})
 	if err != nil {
 		o.err = err
 		return o

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -20,13 +22,14 @@ type claims struct {
 }
 
 var (
-	claimName  = regexp.MustCompile(`--name[=\s]+([A-Za-z0-9][A-Za-z0-9_.-]*)`)
-	claimNet   = regexp.MustCompile(`docker\s+network\s+create\s+(?:-\S+\s+)*([A-Za-z0-9][A-Za-z0-9_.-]*)`)
-	claimVol   = regexp.MustCompile(`(?:docker\s+volume\s+create\s+|(?:-v|--volume)[=\s]+)([A-Za-z0-9][A-Za-z0-9_.-]*)`)
-	claimTag   = regexp.MustCompile(`(?:-t|--tag)[=\s]+([^\s:]+)|docker\s+(?:commit\s+\S+|tag\s+\S+)\s+([^\s:]+)`)
-	claimPort  = regexp.MustCompile(`(?:-p|--publish)[=\s]+(?:[0-9.]+:)?([0-9]+):[0-9]+`)
-	filePort   = regexp.MustCompile(`["'\s-]([0-9]{2,5}):[0-9]{2,5}["'\s]`)
-	localPorts = regexp.MustCompile(`(?:localhost|127\.0\.0\.1):([0-9]{2,5})`)
+	claimName   = regexp.MustCompile(`--name[=\s]+([A-Za-z0-9][A-Za-z0-9_.-]*)`)
+	claimNet    = regexp.MustCompile(`docker\s+network\s+create\s+(?:-\S+\s+)*([A-Za-z0-9][A-Za-z0-9_.-]*)`)
+	claimVol    = regexp.MustCompile(`(?:docker\s+volume\s+create\s+|(?:-v|--volume)[=\s]+)([A-Za-z0-9][A-Za-z0-9_.-]*)`)
+	claimTag    = regexp.MustCompile(`(?:-t|--tag)[=\s]+([^\s:]+)|docker\s+(?:commit\s+\S+|tag\s+\S+)\s+([^\s:]+)`)
+	claimPort   = regexp.MustCompile(`(?:-p|--publish)[=\s]+(?:[0-9.]+:)?([0-9]+):[0-9]+`)
+	filePort    = regexp.MustCompile(`["'\s-]([0-9]{2,5}):[0-9]{2,5}["'\s]`)
+	composeName = regexp.MustCompile(`(?m)^name:\s*["']?([A-Za-z0-9_.-]+)`)
+	localPorts  = regexp.MustCompile(`(?:localhost|127\.0\.0\.1):([0-9]{2,5})`)
 )
 
 func pageClaims(p *blocks.Page) claims {
@@ -40,6 +43,24 @@ func pageClaims(p *blocks.Page) claims {
 		*list = append(*list, v)
 	}
 	add(&c.names, "project:"+workDir(p))
+	// The bundle's own files: a Compose file names its project and
+	// publishes ports.
+	entries, _ := os.ReadDir(filepath.Dir(p.Path))
+	for _, e := range entries {
+		if e.IsDir() || strings.HasSuffix(e.Name(), ".md") || e.Name() == "labrun.json" {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(filepath.Dir(p.Path), e.Name()))
+		if err != nil {
+			continue
+		}
+		for _, m := range composeName.FindAllStringSubmatch(string(data), -1) {
+			add(&c.names, "project:"+m[1])
+		}
+		for _, m := range filePort.FindAllStringSubmatch(string(data), -1) {
+			add(&c.ports, m[1])
+		}
+	}
 	add(&c.ports, "workdir:"+workDir(p)) // one work folder on this machine
 	for _, b := range p.Blocks {
 		text := strings.ReplaceAll(b.Text, "\\\n", " ")

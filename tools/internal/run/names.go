@@ -129,7 +129,8 @@ func waitPort(ctx context.Context, term *terminal.Terminal, port int) error {
 	addr := net.JoinHostPort("127.0.0.1", fmt.Sprint(port))
 	delay := 20 * time.Millisecond
 	for {
-		if answers(ctx, addr) {
+		// Twice in a row: under load the proxy's hang-up can come late.
+		if answers(ctx, addr) && answers(ctx, addr) {
 			return nil
 		}
 		if !term.Running() {
@@ -194,7 +195,7 @@ func answers(ctx context.Context, addr string) bool {
 		return false
 	}
 	defer c.Close()
-	c.SetReadDeadline(time.Now().Add(150 * time.Millisecond))
+	c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
 	_, err = c.Read(make([]byte, 1))
 	var ne net.Error
 	return err == nil || (errors.As(err, &ne) && ne.Timeout())

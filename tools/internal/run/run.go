@@ -78,6 +78,10 @@ type Options struct {
 	// WorkRoot/<bundle name>, emptied first.
 	WorkRoot string
 	Env      []string // environment of the terminals' shells
+	// ReportStrays: list objects that appeared during the page without
+	// the page making them. Only meaningful when no other page runs on
+	// the daemon at the same time.
+	ReportStrays bool
 }
 
 // ErrConflict is returned (wrapped) when a page would reuse the name of a
@@ -127,7 +131,9 @@ func Run(ctx context.Context, p *blocks.Page, o Options) (*Page, error) {
 				res.Leaks = err
 			}
 		}
-		res.Strays = strays(diff, made)
+		if o.ReportStrays {
+			res.Strays = strays(diff, made)
+		}
 	}
 	res.Duration = time.Since(started)
 	return res, nil
