@@ -424,10 +424,14 @@ func (r *runner) afterStart(ctx context.Context, term *terminal.Terminal, b *blo
 	if err != nil {
 		return lines, err
 	}
+	// The bound may match before its line's end has arrived.
+	term.LineEnd(ctx)
+	more, _ := term.Show(ctx, nil)
+	lines = append(lines, more...)
 	if _, err := term.Press(ctx, []string{"ctrl-c"}, true); err != nil {
 		return lines, err
 	}
-	more, err := term.Show(ctx, nil)
+	more, err = term.Show(ctx, nil)
 	return append(lines, more...), err
 }
 

@@ -117,10 +117,13 @@ func (s *screen) cursor() pos {
 }
 
 // line renders absolute row r as text without trailing blanks.
-func (s *screen) line(r int) string {
+func (s *screen) line(r int) string { return s.lineFrom(r, 0) }
+
+// lineFrom renders row r from column x0 on.
+func (s *screen) lineFrom(r, x0 int) string {
 	sb := s.emu.ScrollbackLen()
 	var b strings.Builder
-	for x := 0; x < s.width; x++ {
+	for x := x0; x < s.width; x++ {
 		var content string
 		var width int
 		if r < sb {
@@ -148,8 +151,9 @@ func (s *screen) line(r int) string {
 	return strings.TrimRight(b.String(), " ")
 }
 
-// lines renders the rows from a to b, end included when the cursor has
-// moved into it (a row the cursor merely sits at the start of is empty).
+// lines renders what lies between from and to: from's row from its
+// column on, to's row when the cursor has moved into it (a row the cursor
+// merely sits at the start of is empty).
 func (s *screen) lines(from, to pos) []string {
 	last := to.row
 	if to.col == 0 {
@@ -157,6 +161,11 @@ func (s *screen) lines(from, to pos) []string {
 	}
 	var out []string
 	for r := from.row; r <= last; r++ {
+		if r == from.row && from.col > 0 {
+			// The start of this row was shown already.
+			out = append(out, s.lineFrom(r, from.col))
+			continue
+		}
 		out = append(out, s.line(r))
 	}
 	return out

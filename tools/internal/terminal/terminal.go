@@ -398,6 +398,14 @@ func (t *Terminal) Show(ctx context.Context, until *regexp.Regexp) ([]string, er
 	return out, nil
 }
 
+// LineEnd waits (up to a second) for the line being printed to end, so
+// that a key pressed next is not echoed in the middle of it.
+func (t *Terminal) LineEnd(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	_ = t.waitUntil(ctx, func() bool { return t.scr.cursor().col == 0 })
+}
+
 // Type sends text as typed, followed by Enter.
 func (t *Terminal) Type(text string) error { return t.send(text + "\r") }
 
@@ -413,6 +421,7 @@ var Keys = map[string]string{
 func (t *Terminal) Press(ctx context.Context, keys []string, waitPrompt bool) (int, error) {
 	t.mu.Lock()
 	seen := len(t.scr.prompts)
+	before := t.scr.cursor()
 	t.mu.Unlock()
 	for _, k := range keys {
 		seq, ok := Keys[k]
@@ -424,6 +433,13 @@ func (t *Terminal) Press(ctx context.Context, keys []string, waitPrompt bool) (i
 		}
 	}
 	if !waitPrompt {
+		// Wait for the terminal to react (the echo of Enter moves the
+		// cursor), so that what the block shows next does not depend on
+		// how fast the echo came. A key with no visible effect gives up
+		// after a moment.
+		echo, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		_ = t.waitUntil(echo, func() bool { return t.scr.cursor() != before })
 		return 0, nil
 	}
 	var got prompt

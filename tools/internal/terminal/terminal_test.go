@@ -166,3 +166,23 @@ func TestReadyAndAlreadyOver(t *testing.T) {
 		t.Fatalf("%+v %v", r, err)
 	}
 }
+
+// What was shown of a line is not shown again when the line goes on.
+func TestShowContinuesAPartialLine(t *testing.T) {
+	term := open(t)
+	r := run(t, term, `printf 'abc'; read x; printf 'def\n'; read y`, RunOptions{
+		Ready: func(_ context.Context, lines []string) (bool, error) {
+			return len(lines) > 0 && lines[len(lines)-1] == "abc", nil
+		},
+	})
+	if !slices.Equal(r.Lines, []string{"abc"}) {
+		t.Fatalf("start: %q", r.Lines)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	term.Type("")
+	lines, err := term.Show(ctx, regexp.MustCompile(`def`))
+	if err != nil || !slices.Equal(lines, []string{"", "def"}) {
+		t.Fatalf("show: %q %v", lines, err)
+	}
+}
