@@ -119,23 +119,6 @@ func (s Snapshot) Empty() bool {
 	return len(s.Containers)+len(s.Networks)+len(s.Volumes)+len(s.Images)+len(s.Refs) == 0
 }
 
-// Names lists the objects as "kind name", sorted, for reports.
-func (s Snapshot) Names() []string {
-	var out []string
-	add := func(kind string, m map[string]string) {
-		for _, v := range m {
-			out = append(out, kind+" "+v)
-		}
-	}
-	add("container", s.Containers)
-	add("network", s.Networks)
-	add("volume", s.Volumes)
-	add("image", s.Images)
-	add("tag", s.Refs)
-	sort.Strings(out)
-	return out
-}
-
 // Remove deletes the objects of created (as found by Since) in dependency
 // order: containers (with their anonymous volumes), networks, volumes, new
 // tags, then images that are new and left untagged. The built-in networks
