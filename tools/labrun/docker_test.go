@@ -154,13 +154,15 @@ func TestMatchingIDsMustKeepMatching(t *testing.T) {
 func TestChangedImageDrifts(t *testing.T) {
 	needDebian(t)
 	img := "drift-img-" + suffix()
+	var ids []string
 	build := func(msg string) {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM debian\nRUN echo "+msg+" > /msg\n"), 0o644)
-		docker(t, "build", "-q", "-t", img, dir)
+		ids = append(ids, docker(t, "build", "-q", "-t", img, dir))
 	}
 	build("first")
-	t.Cleanup(func() { exec.Command("docker", "rmi", "-f", img).Run() })
+	// Both builds: the first is left untagged by the second.
+	t.Cleanup(func() { exec.Command("docker", append([]string{"rmi", "-f"}, ids...)...).Run() })
 	p := page(t, "image", "# Image\n\n```console\n$ docker run --rm "+img+" cat /msg\n```\n")
 	if code, out := labrun(t, "capture", p); code != 0 || !strings.Contains(read(t, p), "\nfirst\n") {
 		t.Fatalf("%d\n%s", code, out)
