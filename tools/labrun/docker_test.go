@@ -308,3 +308,16 @@ func TestStrayObjectIsReported(t *testing.T) {
 		t.Fatal("a stray object was removed")
 	}
 }
+
+// A Compose file's own project name counts, not only the folder's.
+func TestComposeProjectClash(t *testing.T) {
+	needDebian(t)
+	proj := "cproj-" + suffix()
+	docker(t, "run", "-d", "--name", proj+"-db-1", "debian", "sleep", "600")
+	t.Cleanup(func() { exec.Command("docker", "rm", "-f", proj+"-db-1").Run() })
+	p := page(t, "composeclash", "```yaml {file=\"compose.yaml\"}\nname: "+proj+"\nservices:\n  db:\n    image: debian\n```\n\n```console\n$ docker compose up -d\n```\n")
+	code, out := labrun(t, "verify", p)
+	if code != 2 || !strings.Contains(out, p+":9: the page creates container \""+proj+"-db-1\"") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+}

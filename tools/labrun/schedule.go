@@ -2,104 +2,32 @@ package main
 
 import (
 	"context"
-	"os"
-	"path/filepath"
-	"regexp"
-	"strings"
 	"sync"
 
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
+	"github.com/labdocs/dockerlab/tools/internal/run"
 )
 
 // Pages run in parallel only when they cannot collide. A page's claims
-// are the names it gives Docker objects (per daemon) and the host ports it
-// publishes (per machine: two daemons on one host share its ports). Two
-// pages with a common claim never run at once; the runner infers the
-// claims from the commands and the page's bundle files.
+// are the names run.Names finds: Docker objects and projects per daemon,
+// host ports and the work folder per machine (two daemons on one host
+// share its ports and its temporary folder). Two pages with a common
+// claim never run at once.
 type claims struct {
 	names []string // per daemon: "container:web", "network:lab", "project:6-compose"
-	ports []string // per machine: host ports, and the page's work folder
+	ports []string // per machine: "port:7000", "workdir:6-compose"
 }
 
-var (
-	claimName   = regexp.MustCompile(`--name[=\s]+([A-Za-z0-9][A-Za-z0-9_.-]*)`)
-	claimNet    = regexp.MustCompile(`docker\s+network\s+create\s+(?:-\S+\s+)*([A-Za-z0-9][A-Za-z0-9_.-]*)`)
-	claimVol    = regexp.MustCompile(`(?:docker\s+volume\s+create\s+|(?:-v|--volume)[=\s]+)([A-Za-z0-9][A-Za-z0-9_.-]*)`)
-	claimTag    = regexp.MustCompile(`(?:-t|--tag)[=\s]+([^\s:]+)|docker\s+(?:commit\s+\S+|tag\s+\S+)\s+([^\s:]+)`)
-	claimPort   = regexp.MustCompile(`(?:-p|--publish)[=\s]+(?:[0-9.]+:)?([0-9]+):[0-9]+`)
-	filePort    = regexp.MustCompile(`["'\s-]([0-9]{2,5}):[0-9]{2,5}["'\s]`)
-	composeName = regexp.MustCompile(`(?m)^name:\s*["']?([A-Za-z0-9_.-]+)`)
-	localPorts  = regexp.MustCompile(`(?:localhost|127\.0\.0\.1):([0-9]{2,5})`)
-)
-
 func pageClaims(p *blocks.Page) claims {
-	var c claims
-	add := func(list *[]string, v string) {
-		for _, x := range *list {
-			if x == v {
-				return
-			}
-		}
-		*list = append(*list, v)
-	}
-	add(&c.names, "project:"+workDir(p))
-	// The bundle's own files: a Compose file names its project and
-	// publishes ports.
-	entries, _ := os.ReadDir(filepath.Dir(p.Path))
-	for _, e := range entries {
-		if e.IsDir() || strings.HasSuffix(e.Name(), ".md") || e.Name() == "labrun.json" {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(filepath.Dir(p.Path), e.Name()))
-		if err != nil {
-			continue
-		}
-		for _, m := range composeName.FindAllStringSubmatch(string(data), -1) {
-			add(&c.names, "project:"+m[1])
-		}
-		for _, m := range filePort.FindAllStringSubmatch(string(data), -1) {
-			add(&c.ports, m[1])
-		}
-	}
-	add(&c.ports, "workdir:"+workDir(p)) // one work folder on this machine
-	for _, b := range p.Blocks {
-		text := strings.ReplaceAll(b.Text, "\\\n", " ")
-		if b.Kind == blocks.File {
-			for _, m := range filePort.FindAllStringSubmatch(text, -1) {
-				add(&c.ports, m[1])
-			}
-			continue
-		}
-		if b.Kind != blocks.Console {
-			continue
-		}
-		for _, m := range claimName.FindAllStringSubmatch(text, -1) {
-			add(&c.names, "container:"+m[1])
-		}
-		for _, m := range claimNet.FindAllStringSubmatch(text, -1) {
-			add(&c.names, "network:"+m[1])
-		}
-		for _, m := range claimVol.FindAllStringSubmatch(text, -1) {
-			add(&c.names, "volume:"+m[1])
-		}
-		for _, m := range claimTag.FindAllStringSubmatch(text, -1) {
-			add(&c.names, "image:"+m[1]+m[2])
-		}
-		for _, re := range []*regexp.Regexp{claimPort, localPorts} {
-			for _, m := range re.FindAllStringSubmatch(text, -1) {
-				add(&c.ports, m[1])
-			}
+	c := claims{ports: []string{"workdir:" + run.WorkName(p)}}
+	for _, n := range run.Names(p) {
+		if n.Kind == "port" {
+			c.ports = append(c.ports, "port:"+n.Value)
+		} else {
+			c.names = append(c.names, n.Kind+":"+n.Value)
 		}
 	}
 	return c
-}
-
-func workDir(p *blocks.Page) string {
-	parts := strings.Split(strings.ReplaceAll(p.Path, "\\", "/"), "/")
-	if len(parts) >= 2 {
-		return parts[len(parts)-2]
-	}
-	return p.Path
 }
 
 // scheduler hands pages to daemon slots so that no two running pages share

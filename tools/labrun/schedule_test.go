@@ -32,7 +32,7 @@ func TestClaims(t *testing.T) {
 			t.Errorf("names %q lack %q", c.names, want)
 		}
 	}
-	for _, want := range []string{"7000", "8081", "5000", "workdir:compose"} {
+	for _, want := range []string{"port:7000", "port:8081", "port:5000", "workdir:compose"} {
 		if !slices.Contains(c.ports, want) {
 			t.Errorf("machine claims %q lack %q", c.ports, want)
 		}

@@ -97,7 +97,7 @@ func Run(ctx context.Context, p *blocks.Page, o Options) (*Page, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.Path, err)
 	}
-	if err := checkNames(p, before, workName(p)); err != nil {
+	if err := checkNames(p, before); err != nil {
 		return nil, err
 	}
 	work, err := prepareWork(p, o.WorkRoot)
@@ -125,7 +125,7 @@ func Run(ctx context.Context, p *blocks.Page, o Options) (*Page, error) {
 		res.Leaks = fmt.Errorf("cannot list objects after the page, some may be left: %w", err)
 	} else {
 		diff := before.Since(after)
-		made := pageMade(p, tr.Created(), diff, workName(p))
+		made := pageMade(p, tr.Created(), diff, WorkName(p))
 		if !made.Empty() {
 			if err := inventory.Remove(cctx, o.Docker, made); err != nil {
 				res.Leaks = err
@@ -469,9 +469,9 @@ func (r *runner) interact(ctx context.Context, term *terminal.Terminal, b *block
 	return lines, nil
 }
 
-// workName is the page's work folder name: the bundle's folder name, so
+// WorkName is the page's work folder name: the bundle's folder name, so
 // that names derived from it (a Compose project) are the same every run.
-func workName(p *blocks.Page) string {
+func WorkName(p *blocks.Page) string {
 	return filepath.Base(filepath.Dir(p.Path))
 }
 
@@ -481,7 +481,7 @@ func prepareWork(p *blocks.Page, root string) (string, error) {
 	if root == "" {
 		root = filepath.Join(os.TempDir(), "labrun-work")
 	}
-	work := filepath.Join(root, workName(p))
+	work := filepath.Join(root, WorkName(p))
 	if err := os.RemoveAll(work); err != nil {
 		return "", err
 	}
