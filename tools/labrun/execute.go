@@ -42,8 +42,12 @@ type env struct {
 // connect reaches the daemon at host ("" for the environment's), and
 // takes its lock for the whole run.
 func connect(ctx context.Context, host string, stderr io.Writer) (*env, error) {
-	cli, info, err := dockerenv.Client(ctx)
-	if host != "" {
+	var cli *client.Client
+	var info dockerenv.Info
+	var err error
+	if host == "" {
+		cli, info, err = dockerenv.Client(ctx)
+	} else {
 		cli, info, err = dockerenv.ClientAt(ctx, host)
 	}
 	if err != nil {
@@ -362,18 +366,12 @@ func termOf(b *blocks.Block) string {
 
 // usedImages are the lab images whose names the page's blocks mention.
 func usedImages(p *blocks.Page, all []record.Image) []record.Image {
-	var text strings.Builder
-	for _, b := range p.Blocks {
-		if b.Kind != blocks.Skipped {
-			text.WriteString(b.Text)
-			text.WriteByte('\n')
-		}
-	}
+	text := p.RunText()
 	out := []record.Image{}
 	for _, im := range all {
 		repo := im.Name[:strings.LastIndex(im.Name, ":")]
 		re := regexp.MustCompile(`(?m)(?:^|[\s=/"'])` + regexp.QuoteMeta(repo) + `(?::[\w.-]+)?(?:$|[\s"'])`)
-		if re.MatchString(text.String()) {
+		if re.MatchString(text) {
 			out = append(out, im)
 		}
 	}

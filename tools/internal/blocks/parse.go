@@ -435,3 +435,17 @@ func orgEnd(src []byte, i int) int {
 	}
 	return i
 }
+
+// RunText is the text of the blocks the runner runs or writes (skipped
+// blocks left out), one after the other: where to look for the names a
+// page uses.
+func (p *Page) RunText() string {
+	var b strings.Builder
+	for _, bl := range p.Blocks {
+		if bl.Kind != Skipped {
+			b.WriteString(bl.Text)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}

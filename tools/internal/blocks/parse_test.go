@@ -365,3 +365,13 @@ func TestInner(t *testing.T) {
 		t.Errorf("hash of the empty block = %s", h)
 	}
 }
+
+func TestRunTextLeavesOutSkippedBlocks(t *testing.T) {
+	p, err := Parse("p.md", []byte("```console\n$ docker run web\n```\n\n```console {skip=\"shown only\"}\n$ docker run hub-only\n```\n\n```text {file=\"a.txt\"}\nfile text\n```\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := p.RunText(), "$ docker run web\nfile text\n"; got != want {
+		t.Fatalf("RunText = %q, want %q", got, want)
+	}
+}

@@ -177,7 +177,7 @@ func pageMade(p *blocks.Page, c tracker.Created, diff inventory.Snapshot, projec
 	for _, id := range c.Images {
 		made.Images[id] = id
 	}
-	text := pageText(p)
+	text := p.RunText()
 	for ref, id := range diff.Refs {
 		repo := ref[:strings.LastIndex(ref, ":")]
 		if strings.Contains(text, repo) || strings.HasPrefix(repo, project+"-") {
@@ -190,15 +190,6 @@ func pageMade(p *blocks.Page, c tracker.Created, diff inventory.Snapshot, projec
 		}
 	}
 	return made
-}
-
-func pageText(p *blocks.Page) string {
-	var b strings.Builder
-	for _, bl := range p.Blocks {
-		b.WriteString(bl.Text)
-		b.WriteByte('\n')
-	}
-	return b.String()
 }
 
 type runner struct {
