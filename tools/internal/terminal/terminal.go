@@ -121,8 +121,16 @@ func sentinelPS1Bash(level int) string {
 
 // setupLine is typed into a freshly opened nested shell. It works in bash,
 // dash and busybox sh, which all expand $? in PS1.
+//
+// It first waits (2 s at most) while the shell's terminal still has the
+// size 0x0: engines before API 1.42 ignore the size given at create, and
+// the CLI resizes the container's terminal only after it started. The
+// SIGWINCH of that resize, arriving while readline is taking the reader's
+// first command, makes bash repaint the line under its output (seen as
+// "12.15etc/debian_version"). Arriving during this loop, it is harmless.
 func setupLine(level int) string {
-	return fmt.Sprintf(`PS1="$(printf '\033]7777;L%d;')"'$?;$((__labrun_seq=__labrun_seq+1))'"$(printf '\007')"; PS2=; unset PROMPT_COMMAND`, level)
+	return fmt.Sprintf(`__labrun_i=0; while [ "$(stty size 2>/dev/null)" = "0 0" ] && [ $__labrun_i -lt 40 ]; do sleep 0.05 2>/dev/null; __labrun_i=$((__labrun_i+1)); done; unset __labrun_i; `+
+		`PS1="$(printf '\033]7777;L%d;')"'$?;$((__labrun_seq=__labrun_seq+1))'"$(printf '\007')"; PS2=; unset PROMPT_COMMAND`, level)
 }
 
 func cleanEnv(env []string) []string {

@@ -102,6 +102,24 @@ func TestNestedShell(t *testing.T) {
 	}
 }
 
+// A container's terminal starts at 0x0 and gets its size from the CLI
+// just after it started (engine 20.10). The first command typed into the
+// nested shell must meet the final size, or the resize's SIGWINCH can
+// make readline repaint the command under its output. The terminal is
+// shrunk to 0x0 here and a process outside its session restores it
+// later, as dockerd does.
+func TestNestedShellWaitsForItsSize(t *testing.T) {
+	term := open(t)
+	cmd := `tty=$(tty); stty rows 0 cols 0; (setsid sh -c "sleep 0.5; stty -F $tty rows 50 cols 200" &); bash --norc`
+	run(t, term, cmd, RunOptions{OpensShell: true, Inside: "late-size"})
+	if r := run(t, term, "stty size", RunOptions{}); !slices.Equal(r.Lines, []string{"50 200"}) {
+		t.Fatalf("first command inside saw the size %q, want the final 50 200", r.Lines)
+	}
+	if r := run(t, term, `echo "[$__labrun_i]"`, RunOptions{}); !slices.Equal(r.Lines, []string{"[]"}) {
+		t.Fatalf("the wait left its variable behind: %q", r.Lines)
+	}
+}
+
 func TestRunningProgramShowTypeAndKeys(t *testing.T) {
 	term := open(t)
 	ready := regexp.MustCompile(`ready`)
