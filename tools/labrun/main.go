@@ -5,6 +5,9 @@
 //	labrun verify  [flags] [page|glob ...]   run pages, compare with what they say, write nothing
 //	labrun list    [flags] [page|glob ...]   list pages, their blocks and skipped blocks with reasons
 //
+// capture and verify take --list too: they then list what they would run
+// (after --shard) and run nothing.
+//
 // Pages default to every Markdown file under content/. Exit status: 0 all
 // good; 1 drift, a failing block or a bad page; 2 usage or environment
 // error (no daemon, a name clash with the user's objects).
@@ -38,6 +41,7 @@ type config struct {
 	pages   []string
 	force   bool
 	verbose bool
+	list    bool // list what would run instead of running it
 	format  string // human, github
 	junit   string // write JUnit XML here too
 	shard   string // i/n
@@ -64,12 +68,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitDrift
 	}
-	switch cfg.cmd {
-	case "list":
+	if cfg.cmd == "list" || cfg.list {
 		return list(pages, stdout)
-	default:
-		return execute(ctx, cfg, pages, stdout, stderr)
 	}
+	return execute(ctx, cfg, pages, stdout, stderr)
 }
 
 func parseArgs(args []string, stderr io.Writer) (*config, error) {
@@ -88,6 +90,7 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	fs.SetOutput(stderr)
 	fs.BoolVar(&cfg.force, "force", false, "capture: re-run pages even when nothing they depend on changed")
 	fs.BoolVar(&cfg.verbose, "v", false, "show every block's transcript")
+	fs.BoolVar(&cfg.list, "list", false, "list the pages and blocks that would run, with skip reasons; run nothing")
 	fs.StringVar(&cfg.format, "format", "human", "report format: human or github (annotations)")
 	fs.StringVar(&cfg.junit, "junit", "", "also write a JUnit XML report to this file")
 	fs.StringVar(&cfg.shard, "shard", "", "run only shard i of n (i/n, 1-based) of the pages")
