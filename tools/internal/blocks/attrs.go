@@ -35,7 +35,6 @@ type Options struct {
 	Lines   int            // lines
 	For     time.Duration  // for
 	Shell   string         // shell: "open" or "none"
-	Show    string         // show
 
 	// File blocks.
 	File string      // file: slash-separated path inside the work folder
@@ -62,7 +61,6 @@ var consoleAttrs = map[string]checker{
 	"lines":   integer(1, math.MaxInt32, 20, func(o *Options, n int) { o.Lines = n }),
 	"for":     duration(func(o *Options, d time.Duration) { o.For = d }),
 	"shell":   shell,
-	"show":    str(func(o *Options, s string) { o.Show = s }, false),
 }
 
 var fileAttrs = map[string]checker{

@@ -115,7 +115,6 @@
 //	lines    a number of output lines, 1 or more
 //	for      how long to watch, a duration
 //	shell    "open" or "none"
-//	show     a string
 //
 // The runner's documentation says how it uses each. Numbers are written
 // bare (exit=1); everything else is a quoted string (timeout="90s"). A

@@ -157,7 +157,7 @@ func TestFrontMatter(t *testing.T) {
 func TestAttributes(t *testing.T) {
 	src := "```console {term=web Title=\"Logs, live\" exit=2 timeout=\"1m30s\" redact=\"[0-9a-f]{12}\" wait=\"ready\" " +
 		"port=8080 healthy=db settle=\"2s\" input=\"a\\nb\" keys=\"ctrl-p ctrl-q\" until=\"done$\" lines=5 for=\"10s\" " +
-		"shell=\"open\" show=\"last\" hl_lines=[1,\"3-4\"] linenos=true .wide #logs}\n$ a\n```\n"
+		"shell=\"open\" hl_lines=[1,\"3-4\"] linenos=true .wide #logs}\n$ a\n```\n"
 	// redact's "{12}" would end the attributes early (Hugo reads up to
 	// the first "}"), so this source is only used without it below.
 	if _, err := Parse("p.md", []byte(src)); err == nil {
@@ -168,7 +168,7 @@ func TestAttributes(t *testing.T) {
 	want := Options{
 		Term: "web", Title: "Logs, live", Exit: 2, Timeout: 90 * time.Second, Redact: b.Opts.Redact,
 		Wait: b.Opts.Wait, Port: 8080, Healthy: "db", Settle: 2 * time.Second, Input: "a\nb",
-		Keys: []string{"ctrl-p", "ctrl-q"}, Until: b.Opts.Until, Lines: 5, For: 10 * time.Second, Shell: "open", Show: "last",
+		Keys: []string{"ctrl-p", "ctrl-q"}, Until: b.Opts.Until, Lines: 5, For: 10 * time.Second, Shell: "open",
 	}
 	if !reflect.DeepEqual(b.Opts, want) {
 		t.Errorf("Opts =\n%+v\nwant\n%+v", b.Opts, want)
@@ -179,7 +179,7 @@ func TestAttributes(t *testing.T) {
 	wantAttrs := map[string]any{
 		"term": "web", "title": "Logs, live", "exit": 2.0, "timeout": "1m30s", "redact": "[0-9a-f]+", "wait": "ready",
 		"port": 8080.0, "healthy": "db", "settle": "2s", "input": "a\nb", "keys": "ctrl-p ctrl-q", "until": "done$",
-		"lines": 5.0, "for": "10s", "shell": "open", "show": "last", "hl_lines": []any{1.0, "3-4"}, "linenos": true,
+		"lines": 5.0, "for": "10s", "shell": "open", "hl_lines": []any{1.0, "3-4"}, "linenos": true,
 		"class": "wide", "id": "logs",
 	}
 	if !reflect.DeepEqual(b.Attrs, wantAttrs) {
@@ -209,7 +209,7 @@ func TestAttributes(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	const known = "exit, for, healthy, input, keys, lines, port, redact, settle, shell, show, skip, term, timeout, title, until, wait"
+	const known = "exit, for, healthy, input, keys, lines, port, redact, settle, shell, skip, term, timeout, title, until, wait"
 	tests := []struct {
 		name, src string
 		want      []string
