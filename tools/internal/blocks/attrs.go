@@ -254,6 +254,13 @@ func regex(set func(*Options, *regexp.Regexp)) checker {
 		if !ok || s == "" {
 			return fmt.Errorf(`%s=%s: want a non-empty quoted regular expression, e.g. %s="ready"`, name, show(v), name)
 		}
+		// Hugo decodes \b, \f, \n... in quoted values as JSON does, so
+		// a word boundary written \b arrives as a backspace: never meant.
+		for esc, r := range map[string]rune{`\b`: '\b', `\f`: '\f'} {
+			if strings.ContainsRune(s, r) {
+				return fmt.Errorf(`%s: %s inside quotes is a control character, as in JSON; for the regular expression's %s write \%s`, name, esc, esc, esc)
+			}
+		}
 		re, err := regexp.Compile(s)
 		if err != nil {
 			return fmt.Errorf("%s=%q: %v", name, s, err)

@@ -119,7 +119,9 @@
 // The runner's documentation says how it uses each. Numbers are written
 // bare (exit=1); everything else is a quoted string (timeout="90s"). A
 // duration is a Go duration such as "90s" or "1m30s"; a regular
-// expression uses Go's syntax. Any other attribute is an error.
+// expression uses Go's syntax. Quoted values are decoded as JSON strings,
+// so a regular expression's \b is written \\b; a backspace or form feed
+// in a regular expression is an error. Any other attribute is an error.
 //
 // # File blocks
 //

@@ -248,6 +248,8 @@ func TestErrors(t *testing.T) {
 			[]string{`p.md:1: settle="-1s": want a positive duration such as settle="90s" or settle="1m30s"`}},
 		{"bad regexp", "```console {redact=\"(a\"}\n$ a\n```\n",
 			[]string{"p.md:1: redact=\"(a\": error parsing regexp: missing closing ): `(a`"}},
+		{"backspace in a regexp", "```console {redact=\"\\bid\\b\"}\n$ a\n```\n",
+			[]string{`p.md:1: redact: \b inside quotes is a control character, as in JSON; for the regular expression's \b write \\b`}},
 		{"empty regexp", "```console {wait=\"\"}\n$ a\n```\n",
 			[]string{`p.md:1: wait="": want a non-empty quoted regular expression, e.g. wait="ready"`}},
 		{"bad key", "```console {keys=\"ctrl-c ctrl-x\"}\n$ a\n```\n",
@@ -317,6 +319,15 @@ func TestErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A word boundary written \\b inside the quotes reaches the regular
+// expression as \b.
+func TestWordBoundary(t *testing.T) {
+	b := mustParse(t, "```console {until=\"\\\\bid\\\\b\"}\n$ a\n```\n").Blocks[0]
+	if got := b.Opts.Until.String(); got != `\bid\b` {
+		t.Fatalf("until = %q", got)
 	}
 }
 
