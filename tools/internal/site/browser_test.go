@@ -564,6 +564,22 @@ func testPrintPage(t *testing.T, ctx context.Context, s *realSite, base string, 
 				t.Errorf("%s has no %s", doc, sel)
 			}
 		}
+		// One document of many pages: every id once, every #link lands.
+		bad := eval[[]string](t, ctx, `(() => {
+			const seen = new Set(), bad = [];
+			for (const e of document.querySelectorAll("[id]")) {
+				if (seen.has(e.id)) bad.push("id twice: " + e.id);
+				seen.add(e.id);
+			}
+			for (const a of document.querySelectorAll('a[href^="#"]')) {
+				const id = decodeURIComponent(a.getAttribute("href").slice(1));
+				if (!document.getElementById(id)) bad.push("link to nothing: #" + id);
+			}
+			return bad;
+		})()`)
+		for _, b := range bad {
+			t.Errorf("%s: %s", doc, b)
+		}
 		steps := eval[[]string](t, ctx, `[...document.querySelectorAll(".print-page.is-step > h1")].map(h => h.textContent)`)
 		var want []string
 		for _, p := range s.labSteps() {

@@ -321,8 +321,23 @@ func TestPrintHandout(t *testing.T) {
 	if strings.Index(doc, `id="p-concepts"`) > strings.Index(doc, `id="p-lab"`) {
 		t.Error("sections are not in params.sections order")
 	}
-	// A link to a page of the same document stays inside the document.
-	assertContains(t, "print.html", doc, `<a href="#p-lab-second">the next step</a>`)
+	// A link to a page of the same document stays inside the document,
+	// fragment included; ids are unique though two pages have a "Build it".
+	assertContains(t, "print.html", doc, `<a href="#p-lab-second">the next step</a>`,
+		`<a href="#p-lab-first--build-it">builds one</a>`, `<h2 id="p-lab-first--build-it">`,
+		`<h2 id="p-concepts-containers--build-it">`, `<a class="anchor" href="#p-concepts-containers--build-it"`)
+	ids := map[string]bool{}
+	for _, m := range regexp.MustCompile(`\sid="([^"]+)"`).FindAllStringSubmatch(doc, -1) {
+		if ids[m[1]] {
+			t.Errorf("print.html: id %q appears twice", m[1])
+		}
+		ids[m[1]] = true
+	}
+	for _, m := range regexp.MustCompile(`href="#([^"]*)"`).FindAllStringSubmatch(doc, -1) {
+		if !ids[m[1]] {
+			t.Errorf("print.html: link to #%s, which no element has", m[1])
+		}
+	}
 	lab := s.read("lab/print.html")
 	assertContains(t, "lab/print.html", lab, `<h1>Step 1: First step</h1>`)
 	if strings.Contains(lab, `id="p-concepts"`) {

@@ -371,7 +371,7 @@ var conceptsPage = page{
 	path:   "content/concepts/containers/index.md",
 	title:  "Containers",
 	weight: 1,
-	parts:  []any{"## What\n\nA process.", illustration},
+	parts:  []any{"## What\n\nA process.\n\n## Build it\n\nThe lab [builds one](../../lab/first/#build-it).", illustration},
 }
 
 // standardSite is a small course: home, two lab steps, a concepts page, the
