@@ -464,6 +464,12 @@ func testTheme(t *testing.T, ctx context.Context, pageURL string, shots *shooter
 	if bg() != dark {
 		t.Errorf("auto theme with a dark system: background %s, want %s", bg(), dark)
 	}
+	// A reader's light beats the system's dark.
+	do(t, ctx, chromedp.Click(chromedp.ID("theme-toggle")))
+	if theme() != "light" || bg() != light {
+		t.Errorf("light chosen on a dark system: theme %q, background %s; want light, %s", theme(), bg(), light)
+	}
+	do(t, ctx, chromedp.Click(chromedp.ID("theme-toggle")), chromedp.Click(chromedp.ID("theme-toggle")))
 	prefersDark(t, ctx, false)
 }
 
