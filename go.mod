@@ -19,6 +19,7 @@ require (
 	github.com/mattn/go-runewidth v0.0.23
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/yuin/goldmark v1.8.5
+	golang.org/x/net v0.59.0
 	golang.org/x/term v0.48.0
 )
 
@@ -205,7 +206,6 @@ require (
 	golang.org/x/crypto v0.57.0 // indirect
 	golang.org/x/image v0.44.0 // indirect
 	golang.org/x/mod v0.41.0 // indirect
-	golang.org/x/net v0.59.0 // indirect
 	golang.org/x/oauth2 v0.36.0 // indirect
 	golang.org/x/sync v0.23.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect

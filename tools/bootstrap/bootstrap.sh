@@ -5,8 +5,10 @@
 # changes nothing about it. Otherwise, as root on Debian/Ubuntu, it installs
 # docker.io and starts dockerd (log: $LAB_DOCKERD_LOG). It builds the buildx
 # and compose CLI plugins from their pinned Go modules (tools/plugins/*)
-# only when the docker CLI lacks them. It is opt-in: `make bootstrap` runs
-# it; `make test` alone never installs anything.
+# only when the docker CLI lacks them. It installs the HTML checker the
+# site's tests use (tools/vnu, with npm; Java and npm from apt if missing).
+# It is opt-in: `make bootstrap` runs it; `make test` alone never installs
+# anything.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -34,6 +36,19 @@ apt_install() {
 #    handouts; poppler-utils: pdftotext for the handout test; curl: pages
 #    talk to the daemon's socket; iptables and friends come with docker.io.
 apt_install debootstrap chromium poppler-utils curl ca-certificates
+
+#    The HTML validity test: the W3C Nu Html Checker (vnu.jar), pinned in
+#    tools/vnu, installed with npm and run on a Java runtime.
+command -v java >/dev/null || apt_install default-jre-headless
+command -v npm >/dev/null || apt_install npm
+vnu_want=$(node -p 'require("./tools/vnu/package.json").dependencies["vnu-jar"]')
+vnu_have=$(node -p 'require("./tools/vnu/node_modules/vnu-jar/package.json").version' 2>/dev/null || true)
+if [ "$vnu_have" = "$vnu_want" ] && [ -f tools/vnu/node_modules/vnu-jar/build/dist/vnu.jar ]; then
+	log "vnu.jar $vnu_have present"
+else
+	log "installing vnu.jar $vnu_want into tools/vnu (npm ci)"
+	(cd tools/vnu && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+fi
 
 # 2. A daemon.
 if docker info >/dev/null 2>&1; then

@@ -560,7 +560,12 @@ func testSearch(t *testing.T, ctx context.Context, s *realSite, cp consolePage, 
 }
 
 func testPrintPage(t *testing.T, ctx context.Context, s *realSite, base string, shots *shooter) {
-	for _, doc := range []string{"/print.html", "/lab/print.html"} {
+	steps := s.labSteps()
+	if len(steps) == 0 {
+		t.Fatal("no lab step in the site")
+	}
+	// The course, the lab, and one step alone (a teacher's handout for one session).
+	for _, doc := range []string{"/print.html", "/lab/print.html", steps[0].URL + "print.html"} {
 		navigate(t, ctx, base+doc)
 		if n := eval[int](t, ctx, `document.querySelectorAll("details:not([open])").length`); n != 0 {
 			t.Errorf("%s has %d folded outputs", doc, n)
@@ -586,13 +591,20 @@ func testPrintPage(t *testing.T, ctx context.Context, s *realSite, base string, 
 		for _, b := range bad {
 			t.Errorf("%s: %s", doc, b)
 		}
-		steps := eval[[]string](t, ctx, `[...document.querySelectorAll(".print-page.is-step > h1")].map(h => h.textContent)`)
+		shown := eval[[]string](t, ctx, `[...document.querySelectorAll(".print-page.is-step > h1")].map(h => h.textContent)`)
 		var want []string
-		for _, p := range s.labSteps() {
+		for _, p := range steps {
 			want = append(want, p.Title)
 		}
-		if strings.Join(steps, "|") != strings.Join(want, "|") {
-			t.Errorf("%s shows the steps %q, want %q", doc, steps, want)
+		if doc == steps[0].URL+"print.html" {
+			want = want[:1]
+			// Its contents are its own sections, each a link into the document.
+			if n := eval[int](t, ctx, `document.querySelectorAll(".print-toc a[href^='#']").length`); n < 2 {
+				t.Errorf("%s lists %d sections in its contents", doc, n)
+			}
+		}
+		if strings.Join(shown, "|") != strings.Join(want, "|") {
+			t.Errorf("%s shows the steps %q, want %q", doc, shown, want)
 		}
 		if doc == "/print.html" {
 			shots.shot(t, ctx, "desktop-print")

@@ -159,6 +159,29 @@ func TestHandoutPDF(t *testing.T) {
 	if hostCmd == "" {
 		t.Errorf("%s has no one-line $ command to look for", cp.url)
 	}
+
+	// One step alone: cover and contents on page 1, the step from page 2.
+	stepDoc := steps[0].URL + "print.html"
+	var stepPDF string
+	for _, j := range jobs {
+		if j.Page == stepDoc {
+			stepPDF = j.Out
+		}
+	}
+	if stepPDF == "" {
+		t.Fatalf("handout.Jobs has no job for %s", stepDoc)
+	}
+	pages := strings.Split(run(t, "pdftotext", "-layout", stepPDF, "-"), "\f")
+	title := normalise(steps[0].Title)
+	if len(pages) < 2 || !strings.Contains(normalise(pages[0]), title) || !strings.Contains(normalise(pages[0]), tocTitle[1]) {
+		t.Fatalf("%s: page 1 should hold the cover (%q) and the contents", stepDoc, steps[0].Title)
+	}
+	if i := strings.Index(normalise(pages[1]), title); i < 0 || i > 80 {
+		t.Errorf("%s: page 2 does not start with the step's title %q", stepDoc, steps[0].Title)
+	}
+	if strings.Contains(normalise(strings.Join(pages, " ")), normalise(steps[1].Title)) {
+		t.Errorf("%s holds another step, %q", stepDoc, steps[1].Title)
+	}
 }
 
 // normalise collapses white space, as the PDF wraps lines where it likes.
