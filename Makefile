@@ -29,6 +29,7 @@ verify: ## re-run every page and fail with a diff where the docs and reality dis
 	$(LABRUN) verify $(PAGES)
 
 test: ## the fast suite: unit and integration tests against the real daemon, and the site build
+	@unformatted=$$(gofmt -l tools); if [ -n "$$unformatted" ]; then echo "gofmt -w these files: $$unformatted" >&2; exit 1; fi
 	go vet ./...
 	go test ./...
 	$(MAKE) site

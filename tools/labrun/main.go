@@ -41,7 +41,7 @@ type config struct {
 	pages   []string
 	force   bool
 	verbose bool
-	list    bool // list what would run instead of running it
+	list    bool   // list what would run instead of running it
 	format  string // human, github
 	junit   string // write JUnit XML here too
 	shard   string // i/n

@@ -39,7 +39,9 @@ type Message struct {
 	Text   string
 }
 
-func (m Message) String() string { return fmt.Sprintf("%s:%d:%d: %s", m.File, m.Line, m.Column, m.Text) }
+func (m Message) String() string {
+	return fmt.Sprintf("%s:%d:%d: %s", m.File, m.Line, m.Column, m.Text)
+}
 
 // Check validates files (one JVM for all of them) and returns the errors;
 // warnings and notes are left out. A file the checker could not read is an
