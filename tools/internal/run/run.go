@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -399,30 +400,28 @@ func (r *runner) afterStart(ctx context.Context, term *terminal.Terminal, b *blo
 		lines, err := term.Show(ctx, nil)
 		return lines, err
 	}
-	var lines []string
+	// until and lines count complete lines only, so the Ctrl-C never
+	// lands inside the line that matched.
 	switch {
 	case b.Opts.Until != nil:
-		lines, err = term.Show(ctx, b.Opts.Until)
+		err = term.Await(ctx, b.Opts.Until)
 	case b.Opts.Lines != 0:
-		lines, err = term.Show(ctx, regexp.MustCompile(fmt.Sprintf(`(?m)(?:^.*\n){%d}`, b.Opts.Lines-1)+`^.*\S`))
+		err = term.Await(ctx, regexp.MustCompile(fmt.Sprintf(`(?m)(?:^.*\n){%d}`, b.Opts.Lines-1)+`^.*\S`))
 	case b.Opts.For != 0:
 		select {
 		case <-time.After(b.Opts.For):
 		case <-ctx.Done():
 		}
-		lines, err = term.Show(ctx, nil)
+		term.LineEnd(ctx) // time is up; let a line being printed end
 	}
+	lines, _ := term.Show(context.Background(), nil)
 	if err != nil {
 		return lines, err
 	}
-	// The bound may match before its line's end has arrived.
-	term.LineEnd(ctx)
-	more, _ := term.Show(ctx, nil)
-	lines = append(lines, more...)
 	if _, err := term.Press(ctx, []string{"ctrl-c"}, true); err != nil {
 		return lines, err
 	}
-	more, err = term.Show(ctx, nil)
+	more, err := term.Show(ctx, nil)
 	return append(lines, more...), err
 }
 
@@ -431,15 +430,18 @@ func (r *runner) afterStart(ctx context.Context, term *terminal.Terminal, b *blo
 func (r *runner) interact(ctx context.Context, term *terminal.Terminal, b *blocks.Block) ([]string, error) {
 	var lines []string
 	if b.Opts.Input != "" {
-		if err := term.Type(b.Opts.Input); err != nil {
-			return nil, err
-		}
-		// The echo is what the reader sees of typed text.
-		more, err := term.Show(ctx, regexp.MustCompile(regexp.QuoteMeta(b.Opts.Input)))
+		// The echo is what the reader sees of typed text; a reply is
+		// shown by a following block (with wait=), whenever it comes.
+		more, err := term.TypeLine(ctx, b.Opts.Input)
 		lines = append(lines, more...)
 		if err != nil {
 			return lines, err
 		}
+	}
+	if slices.Equal(b.Opts.Keys, []string{"enter"}) {
+		// Return alone: like typed input, the block shows its echo only.
+		more, err := term.TypeLine(ctx, "")
+		return append(lines, more...), err
 	}
 	if len(b.Opts.Keys) > 0 {
 		wait := term.Running() || term.Level() > 0

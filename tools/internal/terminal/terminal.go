@@ -417,6 +417,50 @@ func (t *Terminal) LineEnd(ctx context.Context) {
 // Type sends text as typed, followed by Enter.
 func (t *Terminal) Type(text string) error { return t.send(text + "\r") }
 
+// TypeLine types text and Return into a running program and returns what
+// the terminal shows through the echo of that line. What the program
+// prints in reply stays for the next Show: a reply that comes in the same
+// read as the echo and one that comes a second later read the same. A
+// program that does not echo gets up to two seconds; then everything
+// shown so far is returned.
+func (t *Terminal) TypeLine(ctx context.Context, text string) ([]string, error) {
+	t.mu.Lock()
+	start := t.scr.cursor()
+	t.mu.Unlock()
+	if err := t.Type(text); err != nil {
+		return nil, err
+	}
+	end := pos{row: start.row + echoRows(start.col, strings.Split(text, "\n"))}
+	echo, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	err := t.waitUntil(echo, func() bool { return t.scr.cursor().row >= end.row })
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err != nil {
+		end = t.scr.cursor()
+	}
+	out := trimBlank(t.scr.lines(t.shown, end))
+	t.shown = end
+	return out, nil
+}
+
+// Await waits until the complete lines printed since the terminal was last
+// shown match re, leaving them to be shown. Only lines that ended count,
+// so that a bound ("die") never cuts its line ("die evt-demo") in two.
+func (t *Terminal) Await(ctx context.Context, re *regexp.Regexp) error {
+	err := t.waitUntil(ctx, func() bool {
+		end := pos{row: t.scr.cursor().row}
+		if end.row <= t.shown.row {
+			return false // no line has ended yet
+		}
+		return re.MatchString(strings.Join(t.scr.lines(t.shown, end), "\n"))
+	})
+	if err != nil {
+		return fmt.Errorf("terminal %s: waiting for %q: %w", t.Name, re, err)
+	}
+	return nil
+}
+
 // Keys names the keys a page may press.
 var Keys = map[string]string{
 	"ctrl-c": "\x03", "ctrl-d": "\x04", "ctrl-p": "\x10", "ctrl-q": "\x11",

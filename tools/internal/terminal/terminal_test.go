@@ -2,6 +2,7 @@ package terminal
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"regexp"
 	"slices"
@@ -160,6 +161,61 @@ func TestRunningProgramShowTypeAndKeys(t *testing.T) {
 
 // A command that was to open a shell but ended is reported as not opened,
 // so the runner can stop before the next commands run on the host.
+// A typed line shows its echo only, though the program answers in the
+// same instant: the answer is for the next Show, every time.
+func TestTypeLineShowsTheEchoOnly(t *testing.T) {
+	term := open(t)
+	ready := regexp.MustCompile(`ready`)
+	run(t, term, `echo ready; while read l; do echo "got $l"; done`, RunOptions{
+		Ready: func(_ context.Context, lines []string) (bool, error) {
+			return ready.MatchString(strings.Join(lines, "\n")), nil
+		},
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for i := range 20 {
+		word := fmt.Sprintf("hello%d", i)
+		lines, err := term.TypeLine(ctx, word)
+		if err != nil || !slices.Equal(lines, []string{word}) {
+			t.Fatalf("typing %s: %q, %v", word, lines, err)
+		}
+		lines, err = term.Show(ctx, regexp.MustCompile(`got `+word))
+		if err != nil || !slices.Equal(lines, []string{"got " + word}) {
+			t.Fatalf("the answer to %s: %q, %v", word, lines, err)
+		}
+	}
+	// Return alone echoes an empty line.
+	if lines, err := term.TypeLine(ctx, ""); err != nil || len(lines) != 0 {
+		t.Fatalf("return: %q, %v", lines, err)
+	}
+	if lines, _ := term.Show(ctx, regexp.MustCompile(`(?m)^got *$`)); !slices.Equal(lines, []string{"got"}) {
+		t.Fatalf("the answer to return: %q", lines)
+	}
+}
+
+// Await counts lines that ended: a match at the start of a line still
+// being printed waits for its end, so the line is never cut in two.
+func TestAwaitWaitsForTheLineEnd(t *testing.T) {
+	term := open(t)
+	run(t, term, `sleep 0.3; printf 'die'; sleep 0.4; printf ' evt-demo\n'; sleep 30`, RunOptions{
+		Ready: func(context.Context, []string) (bool, error) { return true, nil },
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := term.Await(ctx, regexp.MustCompile(`die`)); err != nil {
+		t.Fatal(err)
+	}
+	if lines, _ := term.Show(ctx, nil); !slices.Equal(lines, []string{"die evt-demo"}) {
+		t.Fatalf("after the bound matched: %q", lines)
+	}
+	short, cancelShort := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancelShort()
+	if err := term.Await(short, regexp.MustCompile(`never`)); err == nil {
+		t.Fatal("await of text that never comes returned no error")
+	}
+	term.Press(ctx, []string{"ctrl-c"}, true)
+}
+
 func TestShellThatDoesNotOpen(t *testing.T) {
 	term := open(t)
 	r := run(t, term, "false", RunOptions{OpensShell: true})
