@@ -293,13 +293,14 @@ func TestPortWaitOnDetachedContainer(t *testing.T) {
 	}
 }
 
-// An object made past the tracker (straight through the socket) is
-// reported, not silently left or wrongly removed.
+// An object made past the tracker (straight through the socket) under a
+// name the page does not state is reported, not silently left or wrongly
+// removed.
 func TestStrayObjectIsReported(t *testing.T) {
 	needDebian(t)
 	name := "stray-" + suffix()
 	t.Cleanup(func() { exec.Command("docker", "rm", "-f", name).Run() })
-	p := page(t, "stray", "```console\n$ curl -s -o /dev/null --unix-socket /var/run/docker.sock -H 'Content-Type: application/json' -d '{\"Image\":\"debian\"}' 'http://localhost/containers/create?name="+name+"'\n```\n")
+	p := page(t, "stray", "```console\n$ N="+name+"; curl -s -o /dev/null --unix-socket /var/run/docker.sock -H 'Content-Type: application/json' -d '{\"Image\":\"debian\"}' \"http://localhost/containers/create?name=$N\"\n```\n")
 	code, out := labrun(t, "verify", p)
 	if code != 0 || !strings.Contains(out, "container "+name+" appeared during the page but not through its docker commands") {
 		t.Fatalf("%d\n%s", code, out)
@@ -307,6 +308,25 @@ func TestStrayObjectIsReported(t *testing.T) {
 	if !exists("container", name) {
 		t.Fatal("a stray object was removed")
 	}
+}
+
+// One the page names (the concepts page creates a container with curl
+// and the Engine API) is the page's: removed after the page, even when
+// the page never got to remove it itself.
+func TestObjectMadeThroughTheAPIIsRemoved(t *testing.T) {
+	needDebian(t)
+	unchanged := userObjects(t)
+	name := "api-" + suffix()
+	t.Cleanup(func() { exec.Command("docker", "rm", "-f", name).Run() })
+	p := page(t, "api", "```console\n$ curl -s -o /dev/null --unix-socket /var/run/docker.sock -H 'Content-Type: application/json' -d '{\"Image\":\"debian\"}' 'http://localhost/containers/create?name="+name+"'\n```\n")
+	code, out := labrun(t, "verify", p)
+	if code != 0 || strings.Contains(out, "appeared during the page") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	if exists("container", name) {
+		t.Fatal("the container the page named and made through the API survived the page")
+	}
+	unchanged()
 }
 
 // A Compose file's own project name counts, not only the folder's.

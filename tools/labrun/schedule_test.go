@@ -25,9 +25,9 @@ func TestClaims(t *testing.T) {
 	bundle := filepath.Join(dir, "content", "compose")
 	os.MkdirAll(bundle, 0o755)
 	os.WriteFile(filepath.Join(bundle, "compose.yaml"), []byte("name: visits\nservices:\n  app:\n    ports:\n      - \"8081:3000\"\n"), 0o644)
-	p := parse(t, filepath.Join(bundle, "index.md"), "```console\n$ docker run -d --name web -p 7000:80 nginx\n$ docker network create chat\n$ docker run -v data:/data debian true\n$ docker build -t hello-node .\n$ curl localhost:5000/v2/\n```\n")
+	p := parse(t, filepath.Join(bundle, "index.md"), "```console\n$ docker run -d --name web -p 7000:80 nginx\n$ docker network create chat\n$ docker run -v data:/data debian true\n$ docker build -t hello-node .\n$ curl localhost:5000/v2/\n$ curl -s -X POST --unix-socket /var/run/docker.sock 'http://localhost/containers/create?name=api-made'\n```\n")
 	c := pageClaims(p)
-	for _, want := range []string{"project:compose", "project:visits", "container:web", "network:chat", "volume:data", "image:hello-node"} {
+	for _, want := range []string{"project:compose", "project:visits", "container:web", "network:chat", "volume:data", "image:hello-node", "container:api-made"} {
 		if !slices.Contains(c.names, want) {
 			t.Errorf("names %q lack %q", c.names, want)
 		}

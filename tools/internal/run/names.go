@@ -83,6 +83,8 @@ var (
 	namePortRE    = regexp.MustCompile(`(?:-p|--publish)[=\s]+(?:[0-9.]+:)?([0-9]+):[0-9]+|(?:localhost|127\.0\.0\.1):([0-9]{2,5})`)
 	filePortRE    = regexp.MustCompile(`["'\s-]([0-9]{2,5}):[0-9]{2,5}["'\s]`)
 	composeNameRE = regexp.MustCompile(`(?m)^name:\s*["']?([A-Za-z0-9_.-]+)`)
+	// The Engine API straight (curl --unix-socket): POST /containers/create?name=x
+	nameAPIRE = regexp.MustCompile(`/containers/create\?(?:[^\s'"]*&)?name=([A-Za-z0-9][A-Za-z0-9_.-]*)`)
 )
 
 // Names lists what page p creates or takes. Its work folder's name is
@@ -111,6 +113,9 @@ func Names(p *blocks.Page) []Name {
 					composeLine = c.Line
 				}
 				for _, m := range nameFlagRE.FindAllStringSubmatch(cmd, -1) {
+					add("container", m[1], c.Line)
+				}
+				for _, m := range nameAPIRE.FindAllStringSubmatch(cmd, -1) {
 					add("container", m[1], c.Line)
 				}
 				for _, m := range nameNetRE.FindAllStringSubmatch(cmd, -1) {

@@ -159,7 +159,10 @@ func dockerEnv(env []string) []string {
 // so new references are taken from the snapshot too, but only those the
 // page names (or its Compose project's), so that an image someone else
 // tagged meanwhile is left alone; new untagged images (a rebuilt tag's
-// old image) are the page's.
+// old image) are the page's. Likewise a new container, network or volume
+// the tracker did not see (made with curl straight to the socket, and the
+// page interrupted before it removed it) is the page's if the page names
+// it.
 func pageMade(p *blocks.Page, c tracker.Created, diff inventory.Snapshot, project string) inventory.Snapshot {
 	made := inventory.Snapshot{Containers: map[string]string{}, Networks: map[string]string{},
 		Volumes: map[string]string{}, Images: map[string]string{}, Refs: map[string]string{}}
@@ -177,6 +180,23 @@ func pageMade(p *blocks.Page, c tracker.Created, diff inventory.Snapshot, projec
 	}
 	for _, id := range c.Images {
 		made.Images[id] = id
+	}
+	named := map[string]map[string]bool{"container": {}, "network": {}, "volume": {}}
+	for _, n := range Names(p) {
+		if m, ok := named[n.Kind]; ok {
+			m[n.Value] = true
+		}
+	}
+	for kind, objs := range map[string][2]map[string]string{
+		"container": {diff.Containers, made.Containers},
+		"network":   {diff.Networks, made.Networks},
+		"volume":    {diff.Volumes, made.Volumes},
+	} {
+		for id, name := range objs[0] {
+			if named[kind][name] {
+				objs[1][id] = name
+			}
+		}
 	}
 	text := p.RunText()
 	for ref, id := range diff.Refs {
