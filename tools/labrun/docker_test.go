@@ -341,3 +341,24 @@ func TestComposeProjectClash(t *testing.T) {
 		t.Fatalf("%d\n%s", code, out)
 	}
 }
+
+// healthy= waits through the moment docker run has created the container
+// but not started it (no health state yet), and says so plainly when the
+// container has no healthcheck at all.
+func TestHealthyWaitsForTheStart(t *testing.T) {
+	needDebian(t)
+	name := "hc-" + suffix()
+	p := page(t, "healthy", "```console {healthy=\""+name+"\" timeout=\"30s\"}\n"+
+		"$ docker create --name "+name+" --health-cmd true --health-interval 1s debian sleep 60 >/dev/null; sleep 1; docker start "+name+"\n```\n")
+	if code, out := labrun(t, "capture", p); code != 0 {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	bare := "nohc-" + suffix()
+	p = page(t, "nohealth", "```console {healthy=\""+bare+"\"}\n$ docker run -d --name "+bare+" debian sleep 60 >/dev/null\n```\n")
+	if code, out := labrun(t, "capture", p); code != 1 || !strings.Contains(out, "container "+bare+" has no healthcheck") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	if exists("container", name) || exists("container", bare) {
+		t.Fatal("the pages' containers survived them")
+	}
+}
