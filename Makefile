@@ -31,7 +31,8 @@ verify: ## re-run every page and fail with a diff where the docs and reality dis
 test: ## the fast suite: unit and integration tests against the real daemon, and the site build
 	@unformatted=$$(gofmt -l tools); if [ -n "$$unformatted" ]; then echo "gofmt -w these files: $$unformatted" >&2; exit 1; fi
 	go vet ./...
-	go test ./...
+	# -count=1: the tests talk to a real daemon, whose state Go's test cache cannot see.
+	go test -count=1 ./...
 	$(MAKE) site
 
 e2e: ## the long suite: verify every page, the terminals page 10 times in a row, fuzz the round trip briefly
