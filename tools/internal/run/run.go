@@ -187,11 +187,7 @@ func pageMade(p *blocks.Page, c tracker.Created, diff inventory.Snapshot, projec
 			m[n.Value] = true
 		}
 	}
-	for kind, objs := range map[string][2]map[string]string{
-		"container": {diff.Containers, made.Containers},
-		"network":   {diff.Networks, made.Networks},
-		"volume":    {diff.Volumes, made.Volumes},
-	} {
+	for kind, objs := range pairByKind(diff, made) {
 		for id, name := range objs[0] {
 			if named[kind][name] {
 				objs[1][id] = name
@@ -560,11 +556,7 @@ func lastHost(b *blocks.Block) int {
 // was not seen making.
 func strays(diff, made inventory.Snapshot) []string {
 	var out []string
-	for kind, m := range map[string][2]map[string]string{
-		"container": {diff.Containers, made.Containers},
-		"network":   {diff.Networks, made.Networks},
-		"volume":    {diff.Volumes, made.Volumes},
-	} {
+	for kind, m := range pairByKind(diff, made) {
 		for id, name := range m[0] {
 			if _, ok := m[1][id]; !ok {
 				out = append(out, kind+" "+name)
@@ -573,4 +565,14 @@ func strays(diff, made inventory.Snapshot) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// pairByKind pairs the containers, networks and volumes (id → name) of two
+// snapshots, by kind.
+func pairByKind(a, b inventory.Snapshot) map[string][2]map[string]string {
+	return map[string][2]map[string]string{
+		"container": {a.Containers, b.Containers},
+		"network":   {a.Networks, b.Networks},
+		"volume":    {a.Volumes, b.Volumes},
+	}
 }
