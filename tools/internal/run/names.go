@@ -104,8 +104,9 @@ func Names(p *blocks.Page) []Name {
 	return out
 }
 
-// checkNames stops a page whose names clash with objects it did not make.
-func checkNames(p *blocks.Page, s inventory.Snapshot) error {
+// checkNames stops a page whose names (Names(p)) clash with objects it did
+// not make.
+func checkNames(p *blocks.Page, names []Name, s inventory.Snapshot) error {
 	has := func(m map[string]string, name string) bool {
 		for _, v := range m {
 			if v == name {
@@ -119,7 +120,6 @@ func checkNames(p *blocks.Page, s inventory.Snapshot) error {
 		errs = append(errs, fmt.Errorf("%s:%d: the page creates %s %q, but one of that name exists already and is not the page's: %s (nothing was run) %w",
 			p.Path, line, kind, name, fix, ErrConflict))
 	}
-	names := Names(p)
 	usesCompose := false
 	for _, n := range names {
 		usesCompose = usesCompose || (n.Kind == "project" && n.Line > 0)

@@ -98,7 +98,8 @@ func Run(ctx context.Context, p *blocks.Page, o Options) (*Page, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.Path, err)
 	}
-	if err := checkNames(p, before); err != nil {
+	names := Names(p) // read once: the bundle's files are read for it
+	if err := checkNames(p, names, before); err != nil {
 		return nil, err
 	}
 	work, err := prepareWork(p, o.WorkRoot)
@@ -126,7 +127,7 @@ func Run(ctx context.Context, p *blocks.Page, o Options) (*Page, error) {
 		res.Leaks = fmt.Errorf("cannot list objects after the page, some may be left: %w", err)
 	} else {
 		diff := before.Since(after)
-		made := pageMade(p, tr.Created(), diff, WorkName(p))
+		made := pageMade(p, names, tr.Created(), diff, WorkName(p))
 		if !made.Empty() {
 			if err := inventory.Remove(cctx, o.Docker, made); err != nil {
 				res.Leaks = err
@@ -163,7 +164,7 @@ func dockerEnv(env []string) []string {
 // the tracker did not see (made with curl straight to the socket, and the
 // page interrupted before it removed it) is the page's if the page names
 // it.
-func pageMade(p *blocks.Page, c tracker.Created, diff inventory.Snapshot, project string) inventory.Snapshot {
+func pageMade(p *blocks.Page, names []Name, c tracker.Created, diff inventory.Snapshot, project string) inventory.Snapshot {
 	made := inventory.Snapshot{Containers: map[string]string{}, Networks: map[string]string{},
 		Volumes: map[string]string{}, Images: map[string]string{}, Refs: map[string]string{}}
 	for _, id := range c.Containers {
@@ -182,7 +183,7 @@ func pageMade(p *blocks.Page, c tracker.Created, diff inventory.Snapshot, projec
 		made.Images[id] = id
 	}
 	named := map[string]map[string]bool{"container": {}, "network": {}, "volume": {}}
-	for _, n := range Names(p) {
+	for _, n := range names {
 		if m, ok := named[n.Kind]; ok {
 			m[n.Value] = true
 		}
