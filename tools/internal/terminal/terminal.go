@@ -387,23 +387,19 @@ func (t *Terminal) interrupt(start pos, echo, seen int) ([]string, bool) {
 }
 
 // Show returns what the terminal printed since it was last shown, first
-// waiting (up to ctx) for until to match when it is set.
+// waiting (up to ctx) for until to match lines that have ended (see
+// Await) when it is set.
 func (t *Terminal) Show(ctx context.Context, until *regexp.Regexp) ([]string, error) {
 	var err error
 	if until != nil {
-		err = t.waitUntil(ctx, func() bool {
-			return until.MatchString(strings.Join(t.scr.lines(t.shown, t.scr.cursor()), "\n"))
-		})
+		err = t.Await(ctx, until)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	end := t.scr.cursor()
 	out := trimBlank(t.scr.lines(t.shown, end))
 	t.shown = end
-	if err != nil {
-		return out, fmt.Errorf("terminal %s: waiting for %q: %w", t.Name, until, err)
-	}
-	return out, nil
+	return out, err // Await's error names the terminal and the pattern
 }
 
 // LineEnd waits (up to a second) for the line being printed to end, so

@@ -216,6 +216,22 @@ func TestAwaitWaitsForTheLineEnd(t *testing.T) {
 	term.Press(ctx, []string{"ctrl-c"}, true)
 }
 
+// wait= on a block that shows a running program's output uses the same
+// rule: the line that matched is shown whole.
+func TestShowWaitsForTheLineEnd(t *testing.T) {
+	term := open(t)
+	run(t, term, `sleep 0.3; printf 'hello'; sleep 0.4; printf ' over the network\n'; sleep 30`, RunOptions{
+		Ready: func(context.Context, []string) (bool, error) { return true, nil },
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	lines, err := term.Show(ctx, regexp.MustCompile(`hello`))
+	if err != nil || !slices.Equal(lines, []string{"hello over the network"}) {
+		t.Fatalf("show: %q %v", lines, err)
+	}
+	term.Press(ctx, []string{"ctrl-c"}, true)
+}
+
 func TestShellThatDoesNotOpen(t *testing.T) {
 	term := open(t)
 	r := run(t, term, "false", RunOptions{OpensShell: true})
