@@ -32,6 +32,17 @@
 //	<size>         12.3MB, 0B, 1.2GB (89%), 8,791 kB, and "Size": N in JSON
 //	<percent>      decimal percentages such as docker stats' 0.05%
 //	<redacted>     matches of the caller's redaction patterns
+//	<cpus>         the CPU count in docker info ("CPUs: 2", "NCPU": 2)
+//
+// # Machine facts
+//
+// Some values are not recognisable by their shape, yet say only which
+// machine ran the command: the kernel release that every container's uname
+// prints, the daemon's data root in docker inspect's paths, the host name.
+// The caller knows them (package hostfacts reads them from the daemon) and
+// hands each side's own values to its Normalizer with Known; they become
+// <kernel>, <docker-root>, <hostname>, wherever they stand as a whole token.
+// The page still shows the real value that the capture machine printed.
 //
 // # Hex IDs
 //
@@ -81,6 +92,7 @@ import (
 // for concurrent use.
 type Normalizer struct {
 	extra []*regexp.Regexp
+	known []rule // exact values the caller knows, see Known
 	// seen maps kind → value → placeholder; hex IDs use kind "hex" and the
 	// 12-character prefix as the value so short and long forms meet.
 	seen  map[string]map[string]string
@@ -115,13 +127,14 @@ func (n *Normalizer) Lines(lines []string, blockRedact *regexp.Regexp) []string 
 // like those of the patterns given to New, become <redacted> first.
 func (n *Normalizer) Line(s string, blockRedact *regexp.Regexp) string {
 	segs := freeze(s)
-	rules := make([]rule, 0, len(n.extra)+1+len(baseRules))
+	rules := make([]rule, 0, len(n.extra)+1+len(n.known)+len(baseRules))
 	for _, re := range n.extra {
 		rules = append(rules, redactRule(re))
 	}
 	if blockRedact != nil {
 		rules = append(rules, redactRule(blockRedact))
 	}
+	rules = append(rules, n.known...)
 	rules = append(rules, baseRules...)
 
 	// Repeat until nothing changes. A rule that consumes part of a line
@@ -140,6 +153,27 @@ func (n *Normalizer) Line(s string, blockRedact *regexp.Regexp) string {
 			return join(segs)
 		}
 	}
+}
+
+// Known makes text <label> wherever it stands as a whole token: not inside
+// a longer word, number, version or name (letters, digits, '_', '.', '-'
+// on either side keep it). Longer values are tried first, so a value that
+// contains another wins. Empty text is ignored.
+func (n *Normalizer) Known(label, text string) {
+	if text == "" {
+		return
+	}
+	r := rule{re: regexp.MustCompile(regexp.QuoteMeta(text)), accept: wholeToken, repl: fixed("<" + label + ">")}
+	i := 0
+	for i < len(n.known) && len(n.known[i].re.String()) >= len(r.re.String()) {
+		i++
+	}
+	n.known = append(n.known[:i], append([]rule{r}, n.known[i:]...)...)
+}
+
+func wholeToken(s string, st, en int) bool {
+	inToken := func(c byte) bool { return isWord(c) || c == '.' || c == '-' }
+	return (st == 0 || !inToken(s[st-1])) && (en == len(s) || !inToken(s[en]))
 }
 
 // assign returns the placeholder for value of kind, allocating the next
@@ -166,7 +200,7 @@ type segment struct {
 	frozen bool
 }
 
-var placeholderRE = regexp.MustCompile(`<(?:container|image|digest|name|ip|mac|port|uuid)-\d+>|<(?:timestamp|time|duration|size|percent|redacted)>`)
+var placeholderRE = regexp.MustCompile(`<(?:container|image|digest|name|ip|mac|port|uuid)-\d+>|<(?:timestamp|time|duration|size|percent|redacted|cpus|kernel|docker-root|hostname)>`)
 
 // freeze splits s into segments, freezing placeholders already present, so
 // that normalising normalised text is a no-op.
@@ -462,7 +496,9 @@ var baseRules = []rule{
 	{re: regexp.MustCompile(`\b` + human + ` ago\b`), repl: fixed("<time>")},
 	{re: regexp.MustCompile(`\bUp (` + human + `)\b`), group: 1, repl: fixed("<time>")},
 
-	{re: regexp.MustCompile(`"(?:Size|VirtualSize|SizeRw|SizeRootFs)":\s*(\d+)`), group: 1, repl: fixed("<size>")},
+	{re: regexp.MustCompile(`"(?:Size|VirtualSize|SizeRw|SizeRootFs|MemTotal)":\s*(\d+)`), group: 1, repl: fixed("<size>")},
+	// The machine's CPU count, where docker info prints it.
+	{re: regexp.MustCompile(`(?:\bCPUs:\s*|"NCPU":\s*)(\d+)\b`), group: 1, repl: fixed("<cpus>")},
 	{re: regexp.MustCompile(`\b\d+(?:[.,]\d+)* ?(?:[kKMGTPE]i?B|B)\b(?: \(\d+(?:\.\d+)?%\))?`), repl: fixed("<size>")},
 
 	{re: regexp.MustCompile(`\b(?:\d+h\d+m\d+(?:\.\d+)?s|\d+m\d+(?:\.\d+)?s|\d+\.\d+s|\d+(?:\.\d+)?(?:ns|µs|us|ms))\b`),
