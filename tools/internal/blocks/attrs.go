@@ -9,9 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/yuin/goldmark/parser"
-	"github.com/yuin/goldmark/text"
 )
 
 // Options are a block's attributes, checked and typed. A field is the
@@ -84,7 +81,7 @@ var keyNames = []string{"ctrl-c", "ctrl-d", "ctrl-p", "ctrl-q", "ctrl-z", "enter
 // check parses the attributes of b's info string, decides b's kind and
 // fills Attrs and Opts.
 func (b *Block) check(fail func(format string, args ...any)) {
-	attrs, err := hugoAttributes(b.info)
+	attrs, err := attributes(b.info)
 	if err != nil {
 		fail("%v", err)
 		return
@@ -150,32 +147,6 @@ func (b *Block) check(fail func(format string, args ...any)) {
 			fail("%v", err)
 		}
 	}
-}
-
-// hugoAttributes mirrors getAttributes in Hugo's
-// markup/goldmark/codeblocks/render.go: the attributes are the text from
-// the last "{" before the first "}" up to that "}", parsed by goldmark.
-// So a value cannot contain "}".
-func hugoAttributes(info []byte) (parser.Attributes, error) {
-	start, end := -1, -1
-	for i, c := range info {
-		if end == -1 && c == '{' {
-			start = i
-		}
-		if start != -1 && c == '}' {
-			end = i
-			break
-		}
-	}
-	if start == -1 || end == -1 {
-		return nil, nil
-	}
-	s := info[start : end+1]
-	attrs, ok := parser.ParseAttributes(text.NewReader(s))
-	if !ok {
-		return nil, fmt.Errorf(`cannot parse attributes %s: quote values, e.g. {title="Run it"}; values cannot contain "}"`, s)
-	}
-	return attrs, nil
 }
 
 // attrValue converts goldmark's attribute value as Hugo does

@@ -40,23 +40,35 @@
 //	```
 //	````
 //
-// A block not closed before the end of the file ends there.
+// Close every block with a fence of its character, at least as long as
+// the opening one. A block left open ends where the list item or block
+// quote it is in ends or, failing that, at the end of the file, so the
+// rest of the page becomes code. Either is a warning.
 //
-// The fence's info string is a language, then attributes in braces:
+// The fence's info string is a language, then optionally attributes in
+// braces, and nothing else:
 //
 //	```console {term="web" timeout="2m" exit=1}
 //
 // The language is the info string up to the first space or "{". The
-// attributes are read as Hugo's code block hook reads them: from the
-// last "{" before the first "}" up to that "}", as name=value pairs
-// separated by spaces or commas. Names are case-insensitive. A value is
-// a quoted string ("..." with backslash escapes such as \" and \\), a
-// bare word (a string such as main), a number (3, 1.5), or true or
-// false. Quote values that hold anything but letters, digits, "_", "-",
-// ":" and "."; no value may contain "}", not even a quoted one. An
-// attribute may be given only once. Hugo's own presentation attributes
-// (id, class, and Chroma's options such as hl_lines and linenos) are
-// allowed on any block and ignored by the runner.
+// attributes are name=value pairs separated by spaces or commas.
+// Names are case-insensitive. A value is a quoted string ("..." with
+// backslash escapes such as \" and \\), a bare word (a string such as
+// main: a letter, "_" or ":", then letters, digits, "_", "-", ":" and
+// "."), a number (3, 1.5), or true or false; quote any other value,
+// such as "1m30s". No value may contain "{" or "}", not even a quoted
+// one. An attribute may be given only once. Hugo's own presentation
+// attributes (id, class, and Chroma's options such as hl_lines and
+// linenos) are allowed on any block and ignored by the runner.
+//
+// Hugo's code block hook reads the attributes from the last "{" before
+// the first "}" up to that "}", with goldmark's attribute parser, and
+// fails on a list that parser refuses. But it silently ignores a "{"
+// with no "}" after it (an unterminated quoted value, a missing "}"),
+// any other text in the info string, and whatever a "{" or "}" inside a
+// value cuts off. The author meant attributes there, so each of these
+// is an error too: the runner accepts an info string only when Hugo
+// reads exactly the list written.
 //
 // Every block must be run or say why not:
 //
@@ -153,4 +165,6 @@
 //
 // Parse reports every problem of a page, each as "file:line: message"
 // with the line of the block's opening fence and what to do about it.
+// It also reports warnings, in Page.Warnings, in the same form: the
+// page still parses and runs, but probably not as its author meant.
 package blocks

@@ -17,6 +17,7 @@ import (
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // Kind says what the runner does with a block.
@@ -49,6 +50,10 @@ type Page struct {
 	Path   string   // as given to Parse; used in error messages
 	Src    []byte   // the whole file, front matter included
 	Blocks []*Block // in source order
+
+	// Warnings are problems that do not stop the page from running,
+	// such as a block with no closing fence, in source order.
+	Warnings []*Error
 }
 
 // A Block is one fenced code block of a page.
@@ -147,14 +152,35 @@ var markdown = sync.OnceValue(func() goldmark.Markdown {
 			extension.DefinitionList,
 			extension.Footnote,
 		),
-		goldmark.WithParserOptions(parser.WithAttribute()),
+		goldmark.WithParserOptions(
+			parser.WithAttribute(),
+			// Tried before goldmark's own fenced code block parser,
+			// which it wraps, so blocks are found the same way.
+			parser.WithBlockParsers(util.Prioritized(fenceWatcher{parser.NewFencedCodeBlockParser()}, 699)),
+		),
 	)
 })
+
+// fenceWatcher is goldmark's fenced code block parser, noting in the
+// parse's context which blocks end at a closing fence: the others end
+// with their container (a list item, a block quote) or the file.
+type fenceWatcher struct{ parser.BlockParser }
+
+var closedKey = parser.NewContextKey()
+
+func (f fenceWatcher) Continue(n ast.Node, r text.Reader, pc parser.Context) parser.State {
+	s := f.BlockParser.Continue(n, r, pc)
+	if closed, ok := pc.Get(closedKey).(map[ast.Node]bool); ok && s&parser.Close != 0 {
+		closed[n] = true
+	}
+	return s
+}
 
 // Parse parses a page; path is only used in messages. The page keeps
 // src as its Src, so src must not change while the page is used. The
 // error, if any, joins one *Error per problem, in source order; the
-// page then holds the blocks that had none.
+// page then holds the blocks that had none. Warnings, error or not,
+// are in Page.Warnings.
 func Parse(path string, src []byte) (*Page, error) {
 	p := &Page{Path: path, Src: src}
 	var errs []error
@@ -171,7 +197,10 @@ func Parse(path string, src []byte) (*Page, error) {
 	// last line without one, which would write into spare capacity of
 	// src, racing with anyone else reading it.
 	content := src[base:len(src):len(src)]
-	doc := markdown().Parser().Parse(text.NewReader(content))
+	closed := map[ast.Node]bool{}
+	pc := parser.NewContext()
+	pc.Set(closedKey, closed)
+	doc := markdown().Parser().Parse(text.NewReader(content), parser.WithContext(pc))
 
 	var nodes []*ast.FencedCodeBlock
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -193,6 +222,9 @@ func Parse(path string, src []byte) (*Page, error) {
 
 	for _, n := range nodes {
 		b := newBlock(src, base, content, n)
+		if !closed[n] {
+			p.Warnings = append(p.Warnings, &Error{Path: path, Line: b.Line, Msg: b.unclosed(src)})
+		}
 		before := len(errs)
 		fail := func(format string, args ...any) { fail(b.fence, format, args...) }
 		b.check(fail)
@@ -254,6 +286,15 @@ func newBlock(src []byte, base int, content []byte, n *ast.FencedCodeBlock) *Blo
 	b.info = info
 	b.splitConsole(src)
 	return b
+}
+
+// unclosed says what became of b, which has no closing fence.
+func (b *Block) unclosed(src []byte) string {
+	fence := strings.Repeat(string(b.char), b.length)
+	if len(bytes.TrimSpace(src[b.End:])) == 0 {
+		return fmt.Sprintf("code block has no closing %s, so it runs to the end of the file; add a %s line where it ends", fence, fence)
+	}
+	return fmt.Sprintf("code block has no closing %s, so it ends with the list item or block quote it is in; add a %s line where it ends, indented as the opening one", fence, fence)
 }
 
 // splitConsole classifies the lines of a console block, skipped or

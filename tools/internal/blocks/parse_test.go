@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -200,12 +201,6 @@ func TestAttributes(t *testing.T) {
 	if b.Kind != Skipped || b.Opts.File != "a.yaml" || b.Opts.Skip != "example only" {
 		t.Errorf("skipped file block: %v %+v", b.Kind, b.Opts)
 	}
-
-	// Text after the attributes is ignored, as by Hugo.
-	b = mustParse(t, "```console extra {term=\"x\"} more\n$ a\n```\n").Blocks[0]
-	if b.Lang != "console" || b.Opts.Term != "x" {
-		t.Errorf("got lang %q term %q", b.Lang, b.Opts.Term)
-	}
 }
 
 func TestErrors(t *testing.T) {
@@ -279,7 +274,7 @@ func TestErrors(t *testing.T) {
 		{"duplicate", "```console {term=a Term=b}\n$ a\n```\n",
 			[]string{`p.md:1: attribute term is given twice; keep one`}},
 		{"unparsable", "```console {title=two words!}\n$ a\n```\n",
-			[]string{`p.md:1: cannot parse attributes {title=two words!}: quote values, e.g. {title="Run it"}; values cannot contain "}"`}},
+			[]string{`p.md:1: "words!" is not name="value"; if it belongs to the value of title, quote that value: title="…"`}},
 		{"null", "```console {title=null}\n$ a\n```\n",
 			[]string{`p.md:1: attribute title: null is not a value Hugo accepts; quote it`}},
 		{"several", "```console {exit=-1}\n$ a\n```\n\n- item\n\n  ```text\n  x\n  ```\n",
@@ -384,5 +379,78 @@ func TestRunTextLeavesOutSkippedBlocks(t *testing.T) {
 	}
 	if got, want := p.RunText(), "$ docker run web\nfile text\n"; got != want {
 		t.Fatalf("RunText = %q, want %q", got, want)
+	}
+}
+
+// TestWarnings: a block with no closing fence is a warning on its
+// fence's line, and the page still parses; a closed block is not.
+func TestWarnings(t *testing.T) {
+	const eof = "code block has no closing %s, so it runs to the end of the file; add a %s line where it ends"
+	const container = "code block has no closing %s, so it ends with the list item or block quote it is in; add a %s line where it ends, indented as the opening one"
+	w := func(line int, format, fence string) string {
+		return fmt.Sprintf("p.md:%d: "+format, line, fence, fence)
+	}
+	tests := []struct {
+		name, src string
+		want      []string
+		err       string
+	}{
+		{"closed", "```console\n$ a\n```\n", nil, ""},
+		{"closed without a final newline", "```console\n$ a\n```", nil, ""},
+		{"closed by a longer fence", "```console\n$ a\n``````\ntext\n", nil, ""},
+		{"closed with trailing blanks", "~~~console\n$ a\n~~~  \n", nil, ""},
+		{"closed empty", "```console\n```\n", nil, ""},
+		{"closed in a list", "Steps:\n\n- item\n\n  ```console\n  $ a\n  ```\n- next\n", nil, ""},
+		{"closed in a block quote", "> ```console\n> $ a\n> ```\n\ntext\n", nil, ""},
+		{"closed, fence in it", "````markdown {skip=\"x\"}\n```console\n$ a\n```\n````\n", nil, ""},
+		{"unclosed", "Intro\n\n```console\n$ a\nout", []string{w(3, eof, "```")}, ""},
+		{"unclosed with blank lines", "```console\n$ a\n\n\n", []string{w(1, eof, "```")}, ""},
+		{"fence at EOF", "text\n```console", []string{w(2, eof, "```")}, ""},
+		{"unclosed after a closed one", "```console\n$ a\n```\n\n~~~console\n$ b\n```\n", []string{w(5, eof, "~~~")}, ""},
+		{"shorter closing fence", "````markdown {skip=\"x\"}\n```console\n$ a\n```\n", []string{w(1, eof, "````")}, ""},
+		{"unclosed in a block quote", "> ```console\n> $ a\n", []string{w(1, eof, "```")}, ""},
+		{"ended by a block quote", "> ```console\n> $ a\n\nafter\n", []string{w(1, container, "```")}, ""},
+		{"ended by a list item", "Steps:\n\n- item\n\n  ```console\n  $ a\n\n- next\n", []string{w(5, container, "```")}, ""},
+		{"closing fence not indented", "Steps:\n\n- item\n\n  ```console\n  $ a\n```\n\ntext\n",
+			[]string{w(5, container, "```"), w(7, eof, "```")},
+			"p.md:7: block is neither run nor used: add file=\"…\" or skip=\"reason\" (or give it a language such as console)"},
+		{"with an error", "```yaml\nk: v\n", []string{w(1, eof, "```")},
+			`p.md:1: "yaml" block is neither run nor used: add file="…" or skip="reason"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Parse("p.md", []byte(tt.src))
+			if got := fmt.Sprint(err); tt.err == "" && err != nil || tt.err != "" && got != tt.err {
+				t.Errorf("error: %v\nwant:  %s", err, tt.err)
+			}
+			var got []string
+			for _, w := range p.Warnings {
+				got = append(got, w.Error())
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("warnings:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(tt.want, "\n\t"))
+			}
+			if tt.err == "" && len(p.Blocks) == 0 {
+				t.Errorf("no blocks")
+			}
+		})
+	}
+}
+
+// TestCorpusWarnings: only the corpus's deliberately open blocks warn.
+func TestCorpusWarnings(t *testing.T) {
+	var got []string
+	for name, src := range corpus(t) {
+		p, err := Parse(name, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range p.Warnings {
+			got = append(got, fmt.Sprintf("%s:%d", w.Path, w.Line))
+		}
+	}
+	slices.Sort(got)
+	if want := []string{"inner.md:57", "unclosed.md:5"}; !slices.Equal(got, want) {
+		t.Errorf("warnings at %v, want %v", got, want)
 	}
 }
