@@ -2,6 +2,7 @@ package terminal
 
 import (
 	"bytes"
+	"image"
 	"strconv"
 	"strings"
 
@@ -26,7 +27,8 @@ type prompt struct {
 }
 
 // pos is an absolute cursor position: row counts scrollback rows too, so
-// it stays valid while output scrolls.
+// it stays valid while output scrolls. col is the width when the row is
+// full and the cursor waits for the next character to wrap.
 type pos struct{ row, col int }
 
 // screen feeds the PTY's bytes to a VT emulator and picks out prompts.
@@ -35,12 +37,41 @@ type screen struct {
 	width   int
 	pending []byte // an unfinished marker kept until its end arrives
 	prompts []prompt
+
+	wrapped map[int]bool   // absolute rows the terminal wrapped a line onto
+	move    [2]image.Point // the cursor's last move (from, to)
 }
 
 func newScreen(width, height int) *screen {
 	e := vt.NewEmulator(width, height)
 	e.SetScrollbackSize(1 << 20)
-	return &screen{emu: e, width: width}
+	s := &screen{emu: e, width: width, wrapped: map[int]bool{}}
+	e.SetCallbacks(vt.Callbacks{CursorPosition: s.moved})
+	return s
+}
+
+// moved watches the cursor to tell rows the terminal wrapped from lines
+// the program ended; vt keeps its pending-wrap state private. A character
+// arriving after the last column first moves the cursor down a row (when
+// scrolling, to the top and back) without leaving the last column, then,
+// printed at column 0, puts it just after itself: straight from the last
+// column to column 1 (2 if wide). A line ended by CR LF passes column 0.
+func (s *screen) moved(from, to image.Point) {
+	prev := s.move
+	s.move = [2]image.Point{from, to}
+	if s.emu.IsAltScreen() || from.Y != to.Y || (to.X != 1 && to.X != 2) {
+		return
+	}
+	row := s.emu.ScrollbackLen() + to.Y
+	switch last := s.width - 1; {
+	case from.X == last && prev[1] == from && prev[0].X == last && prev[0].Y != from.Y:
+		s.wrapped[row] = true
+	case from.X == 0:
+		// Printed at column 0 without wrapping: a line starts here, and
+		// a row wrapped onto this one earlier no longer continues it.
+		delete(s.wrapped, row)
+		delete(s.wrapped, row+1)
+	}
 }
 
 // write consumes a chunk read from the PTY.
@@ -113,17 +144,40 @@ func partialSuffix(b []byte, m string) int {
 
 func (s *screen) cursor() pos {
 	c := s.emu.CursorPosition()
-	return pos{row: s.emu.ScrollbackLen() + c.Y, col: c.X}
+	p := pos{row: s.emu.ScrollbackLen() + c.Y, col: c.X}
+	// vt keeps the cursor in the last column after printing there, until
+	// the next character wraps. A character in that cell is taken as
+	// this state: the row is full, so an echo starts on the next row and
+	// a Show from here does not repeat the last character.
+	if c.X == s.width-1 {
+		if cell := s.emu.CellAt(c.X, c.Y); cell != nil && strings.TrimSpace(cell.Content) != "" {
+			p.col = s.width
+		}
+	}
+	return p
 }
 
 // line renders absolute row r as text without trailing blanks.
-func (s *screen) line(r int) string { return s.lineFrom(r, 0) }
+func (s *screen) line(r int) string { return strings.TrimRight(s.cells(r, 0), " ") }
 
-// lineFrom renders row r from column x0 on.
-func (s *screen) lineFrom(r, x0 int) string {
+// continues reports whether row r goes on with the line of row r-1: the
+// terminal wrapped onto it, and row r-1 still holds text.
+func (s *screen) continues(r int) bool { return s.wrapped[r] && s.line(r-1) != "" }
+
+// lineStart is the row where the line shown on row r starts.
+func (s *screen) lineStart(r int) int {
+	for r > 0 && s.continues(r) {
+		r--
+	}
+	return r
+}
+
+// cells renders row r from column x0 to the last column, blanks kept.
+func (s *screen) cells(r, x0 int) string {
 	sb := s.emu.ScrollbackLen()
 	var b strings.Builder
-	for x := x0; x < s.width; x++ {
+	x := x0
+	for ; x < s.width; x++ {
 		var content string
 		var width int
 		if r < sb {
@@ -148,25 +202,41 @@ func (s *screen) lineFrom(r, x0 int) string {
 			b.WriteString(content)
 		}
 	}
-	return strings.TrimRight(b.String(), " ")
+	// Scrollback rows are stored without their trailing blanks; a space
+	// in the last column matters when the next row continues the line.
+	b.WriteString(strings.Repeat(" ", max(0, s.width-x)))
+	return b.String()
 }
 
 // lines renders what lies between from and to: from's row from its
 // column on, to's row when the cursor has moved into it (a row the cursor
-// merely sits at the start of is empty).
+// merely sits at the start of is empty). A row the terminal wrapped onto
+// is joined to the line it continues, as a reader's wider window or a
+// copy of the text would have it.
 func (s *screen) lines(from, to pos) []string {
+	out, _ := s.render(from, to)
+	return out
+}
+
+// render is lines, with the row each line starts on.
+func (s *screen) render(from, to pos) (lines []string, rows []int) {
 	last := to.row
 	if to.col == 0 {
 		last--
 	}
-	var out []string
+	x0 := from.col // the start of from's row was shown already
 	for r := from.row; r <= last; r++ {
-		if r == from.row && from.col > 0 {
-			// The start of this row was shown already.
-			out = append(out, s.lineFrom(r, from.col))
+		text := s.cells(r, x0)
+		x0 = 0
+		if r > from.row && s.continues(r) {
+			lines[len(lines)-1] += text
 			continue
 		}
-		out = append(out, s.line(r))
+		lines = append(lines, text)
+		rows = append(rows, r)
 	}
-	return out
+	for i := range lines {
+		lines[i] = strings.TrimRight(lines[i], " ")
+	}
+	return lines, rows
 }

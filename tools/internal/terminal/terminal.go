@@ -27,10 +27,12 @@ import (
 	"github.com/mattn/go-runewidth"
 )
 
-// Width and Height of every terminal. Wide enough that docker's tables do
-// not wrap; the height is an ordinary window.
+// Width and Height of every terminal. The width is what readers have:
+// programs that ask the terminal for its width (BuildKit, Compose, docker's
+// tables) lay their output out for it, so a wider terminal would show
+// what no reader sees. The height is an ordinary window.
 const (
-	Width  = 200
+	Width  = 100
 	Height = 50
 )
 
@@ -128,9 +130,16 @@ func sentinelPS1Bash(level int) string {
 // SIGWINCH of that resize, arriving while readline is taking the reader's
 // first command, makes bash repaint the line under its output (seen as
 // "12.15etc/debian_version"). Arriving during this loop, it is harmless.
+//
+// Readline (bash) and busybox's line editor count the prompt's width to
+// wrap a long command; in both, \[ \] say the marker takes none. Counted,
+// it moves their wrap away from the terminal's, and the echo of a command
+// of some 90 characters leaks into its output. dash has no line editor,
+// and would print \[ \] as they are.
 func setupLine(level int) string {
 	return fmt.Sprintf(`__labrun_i=0; while [ "$(stty size 2>/dev/null)" = "0 0" ] && [ $__labrun_i -lt 40 ]; do sleep 0.05 2>/dev/null; __labrun_i=$((__labrun_i+1)); done; unset __labrun_i; `+
-		`PS1="$(printf '\033]7777;L%d;')"'$?;$((__labrun_seq=__labrun_seq+1))'"$(printf '\007')"; PS2=; unset PROMPT_COMMAND`, level)
+		`PS1="$(printf '\033]7777;L%d;')"'$?;$((__labrun_seq=__labrun_seq+1))'"$(printf '\007')"; `+
+		`case $(readlink /proc/$$/exe 2>/dev/null) in *bash|*busybox) PS1="\[$PS1\]";; esac; PS2=; unset PROMPT_COMMAND`, level)
 }
 
 func cleanEnv(env []string) []string {
@@ -269,10 +278,10 @@ func (t *Terminal) Run(ctx context.Context, command string, opts RunOptions) (Re
 			got = &t.scr.prompts[seen]
 			return true
 		}
-		out := t.outputSince(start, echo, t.scr.cursor())
+		out, rows := t.output(start, echo, t.scr.cursor())
 		if opts.OpensShell {
-			if r, ok := innerPrompt(out); ok {
-				innerRow = start.row + echo + r
+			if i, ok := innerPrompt(out); ok {
+				innerRow = rows[i]
 				return true
 			}
 		}
@@ -445,7 +454,7 @@ func (t *Terminal) TypeLine(ctx context.Context, text string) ([]string, error) 
 // so that a bound ("die") never cuts its line ("die evt-demo") in two.
 func (t *Terminal) Await(ctx context.Context, re *regexp.Regexp) error {
 	err := t.waitUntil(ctx, func() bool {
-		end := pos{row: t.scr.cursor().row}
+		end := pos{row: t.scr.lineStart(t.scr.cursor().row)}
 		if end.row <= t.shown.row {
 			return false // no line has ended yet
 		}
@@ -520,16 +529,24 @@ func (t *Terminal) Close() error {
 // outputSince renders from start to end, dropping the rows that show the
 // echo of the typed command. Called with t.mu held.
 func (t *Terminal) outputSince(start pos, echo int, end pos) []string {
-	lines := t.scr.lines(start, end)
-	if echo > len(lines) {
-		return nil
-	}
-	return trimBlank(lines[echo:])
+	lines, _ := t.output(start, echo, end)
+	return lines
+}
+
+// output is outputSince, with the row each line starts on. The echo is
+// dropped by rows, before wrapped rows are joined into lines, so a long
+// command's echo goes whole whatever the shell sent to wrap it.
+func (t *Terminal) output(start pos, echo int, end pos) ([]string, []int) {
+	lines, rows := t.scr.render(pos{row: start.row + echo}, end)
+	lines = trimBlank(lines)
+	return lines, rows[:len(lines)]
 }
 
 // echoRows counts the screen rows the echo of a typed command takes: the
 // first line starts where the cursor stood, the others at column 0 (PS2 is
-// empty), and each wraps at the terminal's width.
+// empty), and each wraps at the terminal's width. A line that fills its
+// last row exactly takes no row more: after the echo of the tty, of
+// readline or of busybox, output starts on the next row.
 func echoRows(col int, lines []string) int {
 	rows := 0
 	for i, l := range lines {
@@ -538,9 +555,6 @@ func echoRows(col int, lines []string) int {
 			w += col
 		}
 		rows += max(1, (w+Width-1)/Width)
-		if w > 0 && w%Width == 0 {
-			rows++ // the cursor wrapped onto a fresh row before Enter
-		}
 	}
 	return rows
 }
