@@ -12,8 +12,12 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/docker/docker/api/types"
+	"github.com/docker/docker/api/types/build"
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
@@ -177,4 +181,62 @@ func Remove(ctx context.Context, cli client.APIClient, created Snapshot) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// BuildCache lists the daemon's build cache records: ID → creation time.
+// It is not part of Take, since the daemon's disk-usage call behind it is
+// the slow one; the runner takes it around pages that build.
+func BuildCache(ctx context.Context, cli client.APIClient) (map[string]time.Time, error) {
+	du, err := cli.DiskUsage(ctx, types.DiskUsageOptions{Types: []types.DiskUsageObject{types.BuildCacheObject}})
+	if err != nil {
+		return nil, fmt.Errorf("list build cache: %w", err)
+	}
+	out := map[string]time.Time{}
+	for _, r := range du.BuildCache {
+		out[r.ID] = r.CreatedAt
+	}
+	return out, nil
+}
+
+// RemoveBuildCache removes the build cache records with these IDs, and no
+// others: a page's builds start from the cache a first-time reader has.
+// The daemon takes one ID a call, and keeps a record while a record made
+// from it is there, so it goes round until nothing more goes.
+func RemoveBuildCache(ctx context.Context, cli client.APIClient, ids []string) error {
+	left := map[string]bool{}
+	for _, id := range ids {
+		left[id] = true
+	}
+	for len(left) > 0 {
+		progress := false
+		var errs []error
+		for id := range left {
+			rep, err := cli.BuildCachePrune(ctx, build.CachePruneOptions{All: true, Filters: filters.NewArgs(filters.Arg("id", id))})
+			if err != nil {
+				errs = append(errs, fmt.Errorf("build cache %s: %w", id, err))
+				continue
+			}
+			for _, gone := range rep.CachesDeleted {
+				if left[gone] {
+					delete(left, gone)
+					progress = true
+				}
+			}
+		}
+		if !progress {
+			if len(errs) == 0 {
+				now, err := BuildCache(ctx, cli)
+				if err != nil {
+					return err
+				}
+				for id := range left {
+					if _, ok := now[id]; ok {
+						errs = append(errs, fmt.Errorf("build cache %s: still there after prune", id))
+					}
+				}
+			}
+			return errors.Join(errs...)
+		}
+	}
+	return nil
 }
