@@ -35,8 +35,11 @@ test: ## the fast suite: unit and integration tests against the real daemon, and
 	go test -count=1 ./...
 	$(MAKE) site
 
-e2e: ## the long suite: verify every page, the terminals page 10 times in a row, fuzz the round trip briefly
+e2e: ## the long suite: verify every page, the course on a second fresh daemon, kills mid-page, the terminals page 10 times, fuzzing
 	$(LABRUN) verify -junit labrun-junit.xml
+	# Another machine: capture here, verify on a fresh daemon with its own
+	# data root, freshly built images and another host name.
+	LAB_E2E=1 go test -count=1 -timeout 40m -run 'TestCourseVerifiesOnAnotherMachine|TestKilledRunIsCleanedUpByTheNext' ./tools/labrun
 	LAB_STABLE=10 go test -count=1 -run 'TestTerminalsPage' ./tools/labrun
 	$(MAKE) fuzz
 

@@ -24,7 +24,9 @@ import (
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
 	"github.com/labdocs/dockerlab/tools/internal/daemonlock"
 	"github.com/labdocs/dockerlab/tools/internal/dockerenv"
+	"github.com/labdocs/dockerlab/tools/internal/hostfacts"
 	"github.com/labdocs/dockerlab/tools/internal/inventory"
+	"github.com/labdocs/dockerlab/tools/internal/journal"
 	"github.com/labdocs/dockerlab/tools/internal/normalize"
 	"github.com/labdocs/dockerlab/tools/internal/record"
 	"github.com/labdocs/dockerlab/tools/internal/report"
@@ -36,7 +38,8 @@ type env struct {
 	docker   client.APIClient
 	lock     *daemonlock.Lock
 	versions record.Versions
-	images   []record.Image // the lab images on this daemon
+	facts    hostfacts.Facts // the daemon's machine
+	images   []record.Image  // the lab images on this daemon
 }
 
 // connect reaches the daemon at host ("" for the environment's), and
@@ -57,7 +60,13 @@ func connect(ctx context.Context, host string, stderr io.Writer) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &env{docker: cli, lock: lock, versions: record.Versions{
+	// Holding the lock, no other lab tool works on this daemon: what dead
+	// runs left (their journals are unlocked) can go.
+	if err := journal.Clean(ctx, cli, journal.Dir(cli.DaemonHost()), stderr); err != nil {
+		lock.Unlock()
+		return nil, fmt.Errorf("removing what an earlier run that died left: %w", err)
+	}
+	e := &env{docker: cli, lock: lock, facts: info.Facts, versions: record.Versions{
 		Client: dockerenv.CLI(ctx).Version,
 		Engine: info.EngineVersion,
 		API:    info.APIVersion,
@@ -196,7 +205,8 @@ func runPage(ctx context.Context, cfg *config, e *env, p *blocks.Page) *outcome 
 	if cfg.cmd == "verify" && rec != nil {
 		o.envDiff = envChanges(rec, e)
 	}
-	res, err := run.Run(ctx, p, run.Options{Docker: e.docker, WorkRoot: cfg.work, Env: os.Environ(), ReportStrays: cfg.jobs <= 1})
+	res, err := run.Run(ctx, p, run.Options{Docker: e.docker, WorkRoot: cfg.work, Env: os.Environ(), ReportStrays: cfg.jobs <= 1,
+		JournalDir: journal.Dir(e.docker.DaemonHost())})
 	if err != nil {
 		o.err = err
 		return o
@@ -205,25 +215,24 @@ func runPage(ctx context.Context, cfg *config, e *env, p *blocks.Page) *outcome 
 	for _, s := range res.Strays {
 		o.envDiff = append(o.envDiff, fmt.Sprintf("%s appeared during the page but not through its docker commands (made through the socket directly, or by someone else): left alone", s))
 	}
-	if res.Failed() || res.Leaks != nil {
-		// A daemon that went away explains every failure at once, and
-		// is an environment error, not drift.
-		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		_, perr := e.docker.Ping(pctx)
-		cancel()
-		if perr != nil {
-			o.err = fmt.Errorf("%s: the Docker daemon at %s stopped answering during the page (%v): start it again and re-run; objects the page made may be left",
-				p.Path, e.docker.DaemonHost(), perr)
-			o.results = compare(p, res)
-			return o
-		}
+	if res.DaemonLost != nil {
+		// It explains every failure at once, and is an environment
+		// error, not drift.
+		o.err = fmt.Errorf("%s:%d: %v (daemon %s): start it again and re-run; what the page made is removed by the next run or `labrun clean`",
+			p.Path, p.Blocks[res.LostAt].Line, res.DaemonLost, e.docker.DaemonHost())
+		o.results = compare(p, res, capturedOn(rec), e.facts)
+		return o
 	}
-	o.results = compare(p, res)
+	o.results = compare(p, res, capturedOn(rec), e.facts)
+	// Capture's job is to take the new output, but only where its meaning
+	// changed: a block whose normalised output is the page's keeps the
+	// page's text, so a capture elsewhere rewrites nothing it need not.
+	changed := map[int]bool{}
 	if cfg.cmd == "capture" {
-		// Capture's job is to take the new output: drift is an update.
 		for i := range o.results {
 			if o.results[i].Status == report.Drift {
 				o.results[i].Status, o.results[i].Message = report.OK, "updated"
+				changed[i] = true
 			}
 		}
 	}
@@ -231,19 +240,40 @@ func runPage(ctx context.Context, cfg *config, e *env, p *blocks.Page) *outcome 
 		o.err = fmt.Errorf("%s: the page left Docker objects that could not be removed: %w", p.Path, res.Leaks)
 	}
 	if cfg.cmd == "capture" && !o.failed() && o.err == nil {
-		if err := capture(p, res, e, inputs); err != nil {
+		kept, err := capture(p, rec, res, changed, e, inputs)
+		if err != nil {
 			o.err = err
 		}
+		o.note = fmt.Sprintf("captured: %d blocks kept, %d rewritten", kept, len(changed))
 	}
 	return o
+}
+
+// capturedOn is the machine the page's output came from: nothing known for
+// a page never captured, or captured before records kept it.
+func capturedOn(rec *record.Record) hostfacts.Facts {
+	if rec == nil {
+		return hostfacts.Facts{}
+	}
+	return rec.Host
 }
 
 // compare sets each block's status: for verify, drift is a difference
 // between the page and the run after normalisation. Each side has its own
 // normaliser, fed in the same order, so placeholders line up when the
 // structure is the same.
-func compare(p *blocks.Page, res *run.Page) []report.Result {
+//
+// Each side's own machine facts (hostfacts) become placeholders on that
+// side: the kernel the capture machine printed against the kernel of this
+// one.
+func compare(p *blocks.Page, res *run.Page, captured, now hostfacts.Facts) []report.Result {
 	nw, ng := normalize.New(), normalize.New()
+	for _, v := range captured.Identifying() {
+		nw.Known(v.Label, v.Text)
+	}
+	for _, v := range now.Identifying() {
+		ng.Known(v.Label, v.Text)
+	}
 	var out []report.Result
 	for i, r := range res.Blocks {
 		b := r.Block
@@ -299,62 +329,73 @@ func transcript(b *blocks.Block, o blocks.Output) []string {
 	return lines
 }
 
-// capture writes the run's output into the page (atomically, and only if
-// it changed) and the page's record beside it.
-func capture(p *blocks.Page, res *run.Page, e *env, inputs string) error {
+// capture writes the output of the changed blocks into the page
+// (atomically, and only if it changed) and the page's record beside it. It
+// keeps every other block's text, and leaves the record alone when no
+// block changed and the record already describes every block. It returns
+// how many console blocks it kept.
+func capture(p *blocks.Page, rec *record.Record, res *run.Page, changed map[int]bool, e *env, inputs string) (kept int, err error) {
 	outputs := map[*blocks.Block]blocks.Output{}
 	hosts := mirrorHosts()
-	for _, r := range res.Blocks {
-		if r.Block.Kind == blocks.Console && r.Status == run.OK {
-			o := blocks.Output{Leading: redactHosts(r.Output.Leading, hosts)}
-			for _, c := range r.Output.Commands {
-				o.Commands = append(o.Commands, redactHosts(c, hosts))
-			}
-			outputs[r.Block] = o
+	for i, r := range res.Blocks {
+		if r.Block.Kind != blocks.Console || r.Status != run.OK {
+			continue
 		}
+		if !changed[i] {
+			kept++
+			continue
+		}
+		o := blocks.Output{Leading: redactHosts(r.Output.Leading, hosts)}
+		for _, c := range r.Output.Commands {
+			o.Commands = append(o.Commands, redactHosts(c, hosts))
+		}
+		outputs[r.Block] = o
 	}
-	src, changed, err := p.Rewrite(outputs)
+	if len(outputs) == 0 && rec != nil && hasAll(rec, p) {
+		return kept, nil
+	}
+	src, rewritten, err := p.Rewrite(outputs)
 	if err != nil {
-		return fmt.Errorf("%s: %w", p.Path, err)
+		return kept, fmt.Errorf("%s: %w", p.Path, err)
 	}
-	if changed {
+	if rewritten {
 		info, err := os.Stat(p.Path)
 		if err != nil {
-			return err
+			return kept, err
 		}
 		if err := atomicfile.Write(p.Path, src, info.Mode().Perm()); err != nil {
-			return fmt.Errorf("%s: %w", p.Path, err)
+			return kept, fmt.Errorf("%s: %w", p.Path, err)
 		}
 	}
 	np, err := blocks.Parse(p.Path, src)
 	if err != nil {
-		return err
+		return kept, err
 	}
 	// The new page's blocks are the old ones with new output: same order.
 	insides := map[int]string{}
 	for i, r := range res.Blocks {
 		insides[i] = r.Inside
 	}
-	rec := &record.Record{Page: filepath.ToSlash(p.Path), Captured: time.Now().UTC().Truncate(time.Second),
-		DurationMS: res.Duration.Milliseconds(), Docker: e.versions, Images: usedImages(np, e.images),
+	nrec := &record.Record{Page: filepath.ToSlash(p.Path), Captured: time.Now().UTC().Truncate(time.Second),
+		DurationMS: res.Duration.Milliseconds(), Docker: e.versions, Host: e.facts, Images: usedImages(np, e.images),
 		Blocks: map[string]record.Block{}, Inputs: inputs}
 	for i, b := range np.Blocks {
 		switch b.Kind {
 		case blocks.Skipped:
-			rec.Skipped++
+			nrec.Skipped++
 			continue
 		case blocks.Console:
-			rec.Ran++
+			nrec.Ran++
 		}
-		rec.Blocks[b.Hash()] = record.Block{Line: b.Line, Kind: b.Kind.String(), Term: termOf(b), Inside: insides[i]}
+		nrec.Blocks[b.Hash()] = record.Block{Line: b.Line, Kind: b.Kind.String(), Term: termOf(b), Inside: insides[i]}
 	}
-	if changed {
+	if rewritten {
 		// The inputs include the page's blocks, which now hold new output.
-		if rec.Inputs, err = inputsHash(np, e); err != nil {
-			return err
+		if nrec.Inputs, err = inputsHash(np, e); err != nil {
+			return kept, err
 		}
 	}
-	return rec.Save()
+	return kept, nrec.Save()
 }
 
 func termOf(b *blocks.Block) string {
@@ -392,10 +433,12 @@ func hasAll(rec *record.Record, p *blocks.Page) bool {
 }
 
 // inputsHash covers what a page's output depends on: its blocks, the
-// bundle's files, the engine version and the lab images' IDs.
+// bundle's files, the engine version, the lab images' IDs and the host
+// facts that change what the engine does (hostfacts.Facts.Key).
 func inputsHash(p *blocks.Page, e *env) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "engine %s\n", e.versions.Engine)
+	fmt.Fprintf(h, "host %s\n", e.facts.Key())
 	for _, im := range usedImages(p, e.images) {
 		fmt.Fprintf(h, "image %s %s\n", im.Name, im.ID)
 	}
@@ -427,6 +470,9 @@ func envChanges(rec *record.Record, e *env) []string {
 	var out []string
 	if rec.Docker.Engine != e.versions.Engine {
 		out = append(out, fmt.Sprintf("engine %s at capture, %s now", rec.Docker.Engine, e.versions.Engine))
+	}
+	if was, now := rec.Host.Key(), e.facts.Key(); rec.Host.Kernel != "" && was != now {
+		out = append(out, fmt.Sprintf("host %s at capture, %s now", was, now))
 	}
 	now := map[string]string{}
 	for _, im := range e.images {

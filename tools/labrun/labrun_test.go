@@ -150,3 +150,18 @@ func TestMirrorHostsAreRedacted(t *testing.T) {
 		t.Fatalf("%d\n%s", code, out)
 	}
 }
+
+// An attribute list that does not parse stops the page with file:line;
+// a block left open is run, with a warning naming its line.
+func TestBadInputIsLoud(t *testing.T) {
+	p := page(t, "badattrs", "Text.\n\n```console {term=\"x\" title=\"unterminated\n$ echo hi\n```\n")
+	code, out := labrun(t, "verify", p)
+	if code != 1 || !strings.Contains(out, "content/badattrs/index.md:3: ") || !strings.Contains(out, "closing quote") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	p = page(t, "open", "```console\n$ echo hi\nhi\n")
+	code, out = labrun(t, "verify", p)
+	if code != 0 || !strings.Contains(out, "content/open/index.md:1: warning: code block has no closing") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+}

@@ -4,6 +4,7 @@
 //	labrun capture [flags] [page|glob ...]   run pages, write what the terminals showed into them
 //	labrun verify  [flags] [page|glob ...]   run pages, compare with what they say, write nothing
 //	labrun list    [flags] [page|glob ...]   list pages, their blocks and skipped blocks with reasons
+//	labrun clean   [-docker-host H]          remove what runs that died (SIGKILL, crash) left in the daemon
 //
 // capture and verify take --list too: they then list what they would run
 // (after --shard) and run nothing.
@@ -63,7 +64,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	pages, err := loadPages(cfg)
+	if cfg.cmd == "clean" {
+		return clean(ctx, cfg, stdout, stderr)
+	}
+	pages, err := loadPages(cfg, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitDrift
@@ -74,17 +78,40 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return execute(ctx, cfg, pages, stdout, stderr)
 }
 
+// clean connects to each daemon, which removes what dead runs left there
+// (see connect), and says so.
+func clean(ctx context.Context, cfg *config, stdout, stderr io.Writer) int {
+	if len(cfg.pages) > 0 {
+		fmt.Fprintln(stderr, "labrun clean takes no pages: it removes only what runs that died left, on every page")
+		return exitEnv
+	}
+	hosts := cfg.hosts
+	if len(hosts) == 0 {
+		hosts = []string{""}
+	}
+	for _, h := range hosts {
+		e, err := connect(ctx, h, stdout)
+		if err != nil {
+			fmt.Fprintln(stderr, "labrun:", err)
+			return exitEnv
+		}
+		fmt.Fprintf(stdout, "labrun clean: no leftovers of runs that died remain on %s\n", e.docker.DaemonHost())
+		e.lock.Unlock()
+	}
+	return exitOK
+}
+
 func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	if len(args) == 0 {
-		return nil, errors.New("usage: labrun capture|verify|list [flags] [page|glob ...] (see -h)")
+		return nil, errors.New("usage: labrun capture|verify|list|clean [flags] [page|glob ...] (see -h)")
 	}
 	cfg := &config{cmd: args[0]}
 	switch cfg.cmd {
-	case "capture", "verify", "list":
+	case "capture", "verify", "list", "clean":
 	case "-h", "--help", "help":
 		cfg.cmd = "help"
 	default:
-		return nil, fmt.Errorf("unknown command %q: use capture, verify or list", cfg.cmd)
+		return nil, fmt.Errorf("unknown command %q: use capture, verify, list or clean", cfg.cmd)
 	}
 	fs := flag.NewFlagSet("labrun "+cfg.cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -123,8 +150,9 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 }
 
 // loadPages finds and parses the pages. Any page that does not parse is an
-// error naming file:line; nothing runs then.
-func loadPages(cfg *config) ([]*blocks.Page, error) {
+// error naming file:line; nothing runs then. Warnings (a block left open)
+// go to w and do not stop anything.
+func loadPages(cfg *config, w io.Writer) ([]*blocks.Page, error) {
 	paths, err := expand(cfg.pages)
 	if err != nil {
 		return nil, err
@@ -141,6 +169,11 @@ func loadPages(cfg *config) ([]*blocks.Page, error) {
 			continue
 		}
 		p, err := blocks.Parse(path, src)
+		if p != nil {
+			for _, warn := range p.Warnings {
+				fmt.Fprintf(w, "%s:%d: warning: %s\n", warn.Path, warn.Line, warn.Msg)
+			}
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue

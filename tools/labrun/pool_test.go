@@ -15,6 +15,13 @@ import (
 // no iptables, so it leaves the first daemon's networking alone) with the
 // lab's debian image loaded, and returns its address.
 func secondDaemon(t *testing.T) (host string, stop func()) {
+	host, stop, _ = restartableDaemon(t)
+	return host, stop
+}
+
+// restartableDaemon is secondDaemon with a restart: stop, then start again
+// on the same data root, as a daemon restart does.
+func restartableDaemon(t *testing.T) (host string, stop, restart func()) {
 	t.Helper()
 	needDebian(t)
 	if _, err := exec.LookPath("dockerd"); err != nil {
@@ -26,7 +33,6 @@ func secondDaemon(t *testing.T) (host string, stop func()) {
 	}
 	sock := filepath.Join(dir, "d.sock")
 	host = "unix://" + sock
-	log, _ := os.Create(filepath.Join(dir, "dockerd.log"))
 	// Its own bridge, on an address range of its own, so that containers
 	// get networking without touching docker0.
 	br := fmt.Sprintf("labd2-%d", os.Getpid()%10000)
@@ -36,11 +42,24 @@ func secondDaemon(t *testing.T) (host string, stop func()) {
 		}
 	}
 	t.Cleanup(func() { exec.Command("ip", "link", "del", br).Run() })
-	cmd := exec.Command("dockerd", "--data-root", filepath.Join(dir, "data"), "--exec-root", filepath.Join(dir, "x"),
-		"-H", host, "--pidfile", filepath.Join(dir, "d.pid"), "--bridge="+br, "--iptables=false", "--ip6tables=false")
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	var cmd *exec.Cmd
+	start := func() {
+		log, _ := os.OpenFile(filepath.Join(dir, "dockerd.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		cmd = exec.Command("dockerd", "--data-root", filepath.Join(dir, "data"), "--exec-root", filepath.Join(dir, "x"),
+			"-H", host, "--pidfile", filepath.Join(dir, "d.pid"), "--bridge="+br, "--iptables=false", "--ip6tables=false")
+		cmd.Stdout, cmd.Stderr = log, log
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		for exec.CommandContext(ctx, "docker", "-H", host, "version").Run() != nil {
+			if ctx.Err() != nil {
+				data, _ := os.ReadFile(filepath.Join(dir, "dockerd.log"))
+				t.Fatalf("second dockerd did not answer:\n%s", data)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
 	}
 	stopped := false
 	stop = func() {
@@ -57,21 +76,18 @@ func secondDaemon(t *testing.T) (host string, stop func()) {
 			}
 		}
 	}
-	t.Cleanup(func() { stop(); os.RemoveAll(dir) })
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	for exec.CommandContext(ctx, "docker", "-H", host, "version").Run() != nil {
-		if ctx.Err() != nil {
-			data, _ := os.ReadFile(filepath.Join(dir, "dockerd.log"))
-			t.Fatalf("second dockerd did not answer:\n%s", data)
-		}
-		time.Sleep(200 * time.Millisecond)
+	restart = func() {
+		stop()
+		stopped = false
+		start()
 	}
+	start()
+	t.Cleanup(func() { stop(); os.RemoveAll(dir) })
 	load := exec.Command("bash", "-c", "docker save debian | docker -H "+host+" load -q")
 	if out, err := load.CombinedOutput(); err != nil {
 		t.Fatalf("loading debian into the second daemon: %v\n%s", err, out)
 	}
-	return host, stop
+	return host, stop, restart
 }
 
 func TestPoolRunsEachPageOnOneDaemon(t *testing.T) {
@@ -127,7 +143,41 @@ func TestDaemonGoneMidRunIsAnEnvironmentError(t *testing.T) {
 	}()
 	var out strings.Builder
 	code := Main([]string{"verify", p, "-docker-host", host2, "-work", work}, &out, &out)
-	if code != 2 || !strings.Contains(out.String(), "stopped answering during the page") {
+	if code != 2 || !strings.Contains(out.String(), "index.md:1: the Docker daemon went away") {
 		t.Fatalf("%d\n%s", code, out.String())
+	}
+}
+
+// A daemon that restarts while a page runs (and answers again at once) is
+// an environment error naming the block, not drift; the next run starts
+// clean and leaves nothing.
+func TestDaemonRestartMidPage(t *testing.T) {
+	t.Setenv("LABRUN_STATE", t.TempDir())
+	host2, _, restart := restartableDaemon(t)
+	body := "```console\n$ docker run -d --stop-timeout 1 --name restarted debian sleep 600 >/dev/null\n```\n\n" +
+		"```console {timeout=\"2m\"}\n$ touch started; sleep 12; echo slept\nslept\n```\n\n" +
+		"```console\n$ docker inspect -f '{{.State.Running}}' restarted\ntrue\n```\n"
+	p := page(t, "restart", body)
+	work := t.TempDir()
+	go func() {
+		for {
+			if _, err := os.Stat(filepath.Join(work, "restart", "started")); err == nil {
+				restart()
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	var out strings.Builder
+	code := Main([]string{"verify", p, "-docker-host", host2, "-work", work}, &out, &out)
+	if code != 2 || !strings.Contains(out.String(), "index.md:5: the Docker daemon went away") {
+		t.Fatalf("%d\n%s", code, out.String())
+	}
+	out.Reset()
+	if code := Main([]string{"verify", p, "-docker-host", host2, "-work", t.TempDir()}, &out, &out); code != 0 {
+		t.Fatalf("the run after the restart: %d\n%s", code, out.String())
+	}
+	if left, _ := exec.Command("docker", "-H", host2, "ps", "-aq").Output(); len(strings.TrimSpace(string(left))) > 0 {
+		t.Fatalf("containers left: %s", left)
 	}
 }

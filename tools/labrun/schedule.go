@@ -20,6 +20,10 @@ type claims struct {
 
 func pageClaims(p *blocks.Page) claims {
 	c := claims{ports: []string{"workdir:" + run.WorkName(p)}}
+	if run.Builds(p) {
+		// The build cache a page finds new must be its own to remove.
+		c.names = append(c.names, "buildcache")
+	}
 	for _, n := range run.Names(p) {
 		if n.Kind == "port" {
 			c.ports = append(c.ports, "port:"+n.Value)

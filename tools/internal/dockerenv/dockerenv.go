@@ -20,6 +20,8 @@ import (
 
 	"github.com/docker/docker/client"
 	"github.com/docker/go-connections/tlsconfig"
+
+	"github.com/labdocs/dockerlab/tools/internal/hostfacts"
 )
 
 // How the endpoint was chosen; printed by labdoctor so a reader can see why
@@ -63,6 +65,7 @@ type Info struct {
 	OS, Arch         string
 	DockerRootDir    string // daemon's data root, e.g. /var/lib/docker
 	StorageDriver    string
+	Facts            hostfacts.Facts // the daemon's machine
 }
 
 // ConfigDir is the docker CLI configuration directory ($DOCKER_CONFIG or
@@ -224,6 +227,7 @@ func connect(ctx context.Context, ep Endpoint) (*client.Client, Info, error) {
 	if sys, err := cli.Info(pctx); err == nil {
 		info.DockerRootDir = sys.DockerRootDir
 		info.StorageDriver = sys.Driver
+		info.Facts = hostfacts.FromInfo(sys)
 	}
 	return cli, info, nil
 }

@@ -67,11 +67,11 @@ type object struct {
 type live struct {
 	objects map[string][]object // container, network, volume
 	refs    map[string]string   // reference → image ID
-	images  map[string]bool
+	images  map[string]time.Time // image ID → created
 }
 
 func liveObjects(ctx context.Context, cli client.APIClient) (live, error) {
-	l := live{objects: map[string][]object{}, refs: map[string]string{}, images: map[string]bool{}}
+	l := live{objects: map[string][]object{}, refs: map[string]string{}, images: map[string]time.Time{}}
 	cs, err := cli.ContainerList(ctx, container.ListOptions{All: true})
 	if err != nil {
 		return l, err
@@ -103,7 +103,7 @@ func liveObjects(ctx context.Context, cli client.APIClient) (live, error) {
 		return l, err
 	}
 	for _, im := range is {
-		l.images[im.ID] = true
+		l.images[im.ID] = time.Unix(im.Created, 0)
 		for _, r := range im.RepoTags {
 			l.refs[r] = im.ID
 		}
@@ -126,7 +126,16 @@ func (d *Dead) objects(l live) inventory.Snapshot {
 			}
 		case "name":
 			// A create under way when the run died has no "created" line:
-			// the name alone, if it was made while the run lived.
+			// the name alone, if it was made while the run lived. Image
+			// names are the tags BuildKit made inside the daemon.
+			if e.Kind == "image" {
+				for ref, id := range l.refs {
+					if ref[:strings.LastIndex(ref, ":")] == e.Name && d.Within(l.images[id]) {
+						s.Refs[ref] = id
+					}
+				}
+				continue
+			}
 			for _, o := range l.objects[e.Kind] {
 				if o.name == e.Name && d.Within(o.created) {
 					byKind[e.Kind][o.id] = o.name
@@ -137,7 +146,7 @@ func (d *Dead) objects(l live) inventory.Snapshot {
 				s.Refs[e.Name] = id
 			}
 		case "image":
-			if l.images[e.ID] {
+			if _, ok := l.images[e.ID]; ok {
 				s.Images[e.ID] = e.ID
 			}
 		}

@@ -27,7 +27,9 @@
 //
 // A dead run that built leaves build cache records; those made while it
 // lived are removed with its objects.
-// kind is container, network or volume. Unknown ops are ignored, so a newer
+// kind is container, network, volume, or image for a name whose tags
+// BuildKit makes inside the daemon (a tag of it made while the run lived
+// is the run's). Unknown ops are ignored, so a newer
 // runner's journal does not break an older one's cleanup.
 package journal
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/labdocs/dockerlab/tools/internal/atomicfile"
+	"github.com/labdocs/dockerlab/tools/internal/hostfacts"
 )
 
 // FileName is the record's name inside a page bundle.
@@ -26,12 +27,14 @@ type Record struct {
 	Captured   time.Time        `json:"captured"`
 	DurationMS int64            `json:"duration_ms"`
 	Docker     Versions         `json:"docker"`
+	Host       hostfacts.Facts  `json:"host"` // the machine the capture ran on
 	Images     []Image          `json:"images"`
 	Blocks     map[string]Block `json:"blocks"` // keyed by the block's hash
 	Ran        int              `json:"ran"`
 	Skipped    int              `json:"skipped"`
 	// Inputs hashes everything the page's output depends on (blocks,
-	// bundle files, image IDs, engine version): equal Inputs, no re-run.
+	// bundle files, image IDs, engine version, host facts): equal Inputs,
+	// no re-run.
 	Inputs string `json:"inputs"`
 }
 

@@ -21,6 +21,7 @@ import (
 
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
 	"github.com/labdocs/dockerlab/tools/internal/inventory"
+	"github.com/labdocs/dockerlab/tools/internal/journal"
 	"github.com/labdocs/dockerlab/tools/internal/record"
 	"github.com/labdocs/dockerlab/tools/internal/terminal"
 	"github.com/labdocs/dockerlab/tools/internal/tracker"
@@ -60,6 +61,10 @@ type Page struct {
 	// commands (made straight through the socket, or by someone else at
 	// the same time). They are left alone and reported.
 	Strays []string
+	// DaemonLost (wrapping ErrDaemonLost) says the daemon stopped or
+	// restarted while block LostAt ran; the blocks after it did not run.
+	DaemonLost error
+	LostAt     int
 }
 
 // Failed reports whether any block failed.
@@ -83,6 +88,10 @@ type Options struct {
 	// the page making them. Only meaningful when no other page runs on
 	// the daemon at the same time.
 	ReportStrays bool
+	// JournalDir holds the page's journal (package journal), so that a
+	// runner killed mid-page leaves its objects recognisable. Empty: no
+	// journal.
+	JournalDir string
 }
 
 // ErrConflict is returned (wrapped) when a page would reuse the name of a
@@ -106,16 +115,55 @@ func Run(ctx context.Context, p *blocks.Page, o Options) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
+	var jr *journal.Journal
+	if o.JournalDir != "" {
+		if jr, err = journal.Open(o.JournalDir, p.Path); err != nil {
+			return nil, fmt.Errorf("%s: %w", p.Path, err)
+		}
+		for _, n := range names {
+			switch {
+			case n.Kind == "container" || n.Kind == "network" || n.Kind == "volume",
+				// An image name the daemon has no tag of yet: BuildKit
+				// tags inside the daemon, where the tracker cannot see.
+				n.Kind == "image" && !hasRepo(before.Refs, n.Value):
+				if err := jr.Name(n.Kind, n.Value); err != nil {
+					jr.Discard()
+					return nil, err
+				}
+			}
+		}
+	}
+	// Build cache the page's builds leave would make a later run print
+	// CACHED where a first-time reader sees the step run: it is recorded
+	// before and removed after, by ID.
+	var cacheBefore map[string]time.Time
+	if Builds(p) {
+		if cacheBefore, err = inventory.BuildCache(ctx, o.Docker); err != nil {
+			if jr != nil {
+				jr.Discard()
+			}
+			return nil, fmt.Errorf("%s: %w", p.Path, err)
+		}
+	}
 	// The tracker's socket sits beside the work folder, not in it: the
 	// reader's `ls` must not show it.
-	tr, err := tracker.Start(work+".docker.sock", o.Docker.DaemonHost())
+	var rec tracker.Recorder
+	if jr != nil {
+		rec = newRefs{jr, before.Refs}
+	}
+	tr, err := tracker.Start(work+".docker.sock", o.Docker.DaemonHost(), rec)
 	if err != nil {
+		if jr != nil {
+			jr.Discard()
+		}
 		return nil, err
 	}
 	r := &runner{page: p, work: work, env: append(dockerEnv(o.Env), "DOCKER_HOST="+tr.Host()),
 		docker: o.Docker, terms: map[string]*terminal.Terminal{}}
 	res := &Page{Page: p}
-	res.Blocks = r.all(ctx)
+	watch := watchDaemon(ctx, o.Docker)
+	res.Blocks, res.LostAt, res.DaemonLost = r.all(ctx, watch)
+	watch.stop()
 	r.close()
 	tr.Close()
 
@@ -135,6 +183,21 @@ func Run(ctx context.Context, p *blocks.Page, o Options) (*Page, error) {
 		}
 		if o.ReportStrays {
 			res.Strays = strays(diff, made)
+		}
+	}
+	if cacheBefore != nil && res.Leaks == nil {
+		if err := removeNewCache(cctx, o.Docker, cacheBefore); err != nil {
+			res.Leaks = err
+		}
+	}
+	if err := tr.Err(); err != nil && res.Leaks == nil {
+		res.Leaks = fmt.Errorf("the page's journal could not be written: %w", err)
+	}
+	if jr != nil {
+		if res.Leaks == nil {
+			jr.Close()
+		} else {
+			jr.Keep() // the next run, or labrun clean, finishes the job
 		}
 	}
 	res.Duration = time.Since(started)
@@ -210,6 +273,16 @@ func pageMade(p *blocks.Page, names []Name, c tracker.Created, diff inventory.Sn
 	return made
 }
 
+// hasRepo reports whether refs has a tag of repo.
+func hasRepo(refs map[string]string, repo string) bool {
+	for ref := range refs {
+		if ref[:strings.LastIndex(ref, ":")] == repo {
+			return true
+		}
+	}
+	return false
+}
+
 type runner struct {
 	page   *blocks.Page
 	work   string
@@ -219,10 +292,13 @@ type runner struct {
 	order  []string
 }
 
-func (r *runner) all(ctx context.Context) []Block {
+// all runs the blocks in order. A failing block stops the page; so does a
+// daemon that went away, which all reports with the block it happened in.
+func (r *runner) all(ctx context.Context, watch *daemonWatch) ([]Block, int, error) {
 	var out []Block
 	failed := false
-	for _, b := range r.page.Blocks {
+	lostAt, lost := -1, error(nil)
+	for i, b := range r.page.Blocks {
 		res := Block{Block: b}
 		switch {
 		case b.Kind == blocks.Skipped:
@@ -244,9 +320,16 @@ func (r *runner) all(ctx context.Context) []Block {
 		if res.Status == Failed || res.Status == Timeout {
 			failed = true
 		}
+		if lost == nil && (res.Status == Failed || res.Status == Timeout || watch.lost() != nil) {
+			if err := watch.settle(ctx, r.docker); err != nil {
+				lostAt, lost = i, err
+				res.Status, res.Message = Failed, err.Error()
+				failed = true
+			}
+		}
 		out = append(out, res)
 	}
-	return out
+	return out, lostAt, lost
 }
 
 func (r *runner) close() {

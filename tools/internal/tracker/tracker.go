@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -36,20 +37,34 @@ type Created struct {
 	Images     []string // image IDs the page committed
 }
 
+// Recorder is told of each object the page creates before the create call
+// returns to the page's command, so that it survives the runner being
+// killed right after (package journal). Errors are the recorder's to
+// report; the page's call goes on.
+type Recorder interface {
+	Created(kind, id, name string) error
+	Ref(ref string) error
+	Image(id string) error
+	Build() error
+}
+
 // Tracker is a running proxy.
 type Tracker struct {
 	Socket string // path of the unix socket the page's shells use
+	rec    Recorder
 
 	ln  net.Listener
 	srv *http.Server
 
 	mu      sync.Mutex
 	created Created
+	recErr  error
 }
 
 // Start listens on a new unix socket at sock and forwards to the daemon at
-// host (a DOCKER_HOST-style address: unix:///path or tcp://host:port).
-func Start(sock, host string) (*Tracker, error) {
+// host (a DOCKER_HOST-style address: unix:///path or tcp://host:port). rec
+// may be nil.
+func Start(sock, host string, rec Recorder) (*Tracker, error) {
 	dial, err := dialer(host)
 	if err != nil {
 		return nil, err
@@ -59,7 +74,7 @@ func Start(sock, host string) (*Tracker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tracker: %w", err)
 	}
-	t := &Tracker{Socket: sock, ln: ln}
+	t := &Tracker{Socket: sock, ln: ln, rec: rec}
 	proxy := &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.Out.URL.Scheme = "http"
@@ -141,32 +156,65 @@ func (t *Tracker) observe(resp *http.Response) error {
 	case path == "/containers/create":
 		if id := t.field(resp, "Id"); id != "" {
 			t.add(&t.created.Containers, id)
+			t.record(func(r Recorder) error { return r.Created("container", id, q.Get("name")) })
 		}
 	case path == "/networks/create":
 		if id := t.field(resp, "Id"); id != "" {
 			t.add(&t.created.Networks, id)
+			t.record(func(r Recorder) error { return r.Created("network", id, "") })
 		}
 	case path == "/volumes/create":
 		if name := t.field(resp, "Name"); name != "" {
 			t.add(&t.created.Volumes, name)
+			t.record(func(r Recorder) error { return r.Created("volume", name, name) })
 		}
 	case path == "/commit":
 		if id := t.field(resp, "Id"); id != "" {
 			t.add(&t.created.Images, id)
+			t.record(func(r Recorder) error { return r.Image(id) })
 		}
 		if repo := q.Get("repo"); repo != "" {
-			t.add(&t.created.Refs, ref(repo, q.Get("tag")))
+			t.addRef(ref(repo, q.Get("tag")))
 		}
 	case tagPath.MatchString(path):
-		t.add(&t.created.Refs, ref(q.Get("repo"), q.Get("tag")))
+		t.addRef(ref(q.Get("repo"), q.Get("tag")))
+	case path == "/session" || path == "/grpc":
+		// BuildKit through buildx: the build and its tags happen inside
+		// the daemon, over this upgraded connection.
+		t.record(func(r Recorder) error { return r.Build() })
 	case path == "/build":
+		t.record(func(r Recorder) error { return r.Build() })
 		for _, r := range q["t"] {
-			t.add(&t.created.Refs, ref(r, ""))
+			t.addRef(ref(r, ""))
 		}
 	case path == "/images/create" && q.Get("fromImage") != "":
-		t.add(&t.created.Refs, ref(q.Get("fromImage"), q.Get("tag")))
+		t.addRef(ref(q.Get("fromImage"), q.Get("tag")))
 	}
 	return nil
+}
+
+func (t *Tracker) addRef(r string) {
+	t.add(&t.created.Refs, r)
+	t.record(func(rec Recorder) error { return rec.Ref(r) })
+}
+
+// record tells the recorder; a failure to write it down is kept for Err.
+func (t *Tracker) record(f func(Recorder) error) {
+	if t.rec == nil {
+		return
+	}
+	if err := f(t.rec); err != nil {
+		t.mu.Lock()
+		t.recErr = errors.Join(t.recErr, err)
+		t.mu.Unlock()
+	}
+}
+
+// Err is what the recorder failed to write down, if anything.
+func (t *Tracker) Err() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.recErr
 }
 
 // field reads one string field of a small JSON answer and puts the body

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/labdocs/dockerlab/tools/internal/blocks"
+	"github.com/labdocs/dockerlab/tools/internal/record"
+)
+
+// runOn runs one page as `labrun cmd` would, on the environment's daemon,
+// with the machine facts changed by mutate: how a test sees another
+// machine without having one.
+func runOn(t *testing.T, cmd, path string, mutate func(*env)) *outcome {
+	t.Helper()
+	ctx := context.Background()
+	e, err := connect(ctx, "", os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.lock.Unlock()
+	if mutate != nil {
+		mutate(e)
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := blocks.Parse(path, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runPage(ctx, &config{cmd: cmd, work: t.TempDir()}, e, p)
+}
+
+const machinePage = "```console\n$ uname -r\n```\n\n```console\n$ docker run --rm debian uname -r\n```\n\n```console\n$ docker run --rm debian echo stable\n```\n"
+
+// A page captured on a machine with another kernel verifies here, and a
+// capture here changes no file: the kernel is a machine fact, not drift.
+func TestAnotherKernelIsNotDrift(t *testing.T) {
+	needDebian(t)
+	p := page(t, "kernel", machinePage)
+	if code, out := labrun(t, "capture", p); code != 0 {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	// Make the page look captured on a machine whose kernel is another:
+	// its text and its record say so.
+	rec, err := record.Load(p)
+	if err != nil || rec == nil {
+		t.Fatal(rec, err)
+	}
+	here := rec.Host.Kernel
+	if here == "" {
+		t.Fatal("the record does not say which kernel captured the page")
+	}
+	const there = "6.8.0-1017-azure"
+	text := strings.ReplaceAll(read(t, p), here, there)
+	if !strings.Contains(text, there) {
+		t.Fatalf("the page does not show the kernel:\n%s", text)
+	}
+	os.WriteFile(p, []byte(text), 0o644)
+	rec.Host.Kernel = there
+	rec.Inputs = "captured elsewhere"
+	// The record names the blocks by their text, which now shows the
+	// other kernel.
+	np, err := blocks.Parse(p, []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Blocks = map[string]record.Block{}
+	for _, b := range np.Blocks {
+		rec.Blocks[b.Hash()] = record.Block{Line: b.Line, Kind: b.Kind.String(), Term: b.Opts.Term}
+	}
+	if err := rec.Save(); err != nil {
+		t.Fatal(err)
+	}
+	recBytes := read(t, record.PathFor(p))
+
+	if code, out := labrun(t, "verify", p); code != 0 {
+		t.Fatalf("verify on another kernel: %d\n%s", code, out)
+	}
+	code, out := labrun(t, "capture", p)
+	if code != 0 || !strings.Contains(out, "captured: 3 blocks kept, 0 rewritten") {
+		t.Fatalf("capture: %d\n%s", code, out)
+	}
+	if read(t, p) != text || read(t, record.PathFor(p)) != recBytes {
+		t.Fatal("a capture where nothing real changed rewrote the page or its record")
+	}
+
+	// A real change is still drift, and capture rewrites that block only.
+	changed := strings.Replace(text, "\nstable\n", "\nunstable\n", 1)
+	os.WriteFile(p, []byte(changed), 0o644)
+	if code, out := labrun(t, "verify", p); code != 1 || !strings.Contains(out, "index.md:") {
+		t.Fatalf("verify of a changed output: %d\n%s", code, out)
+	}
+	code, out = labrun(t, "capture", p)
+	if code != 0 || !strings.Contains(out, "2 blocks kept, 1 rewritten") {
+		t.Fatalf("capture: %d\n%s", code, out)
+	}
+	if got := read(t, p); !strings.Contains(got, there) || !strings.Contains(got, "\nstable\n") {
+		t.Fatalf("the kept blocks lost their text or the changed one was not rewritten:\n%s", got)
+	}
+}
+
+// The incremental key includes the machine facts: a capture on a machine
+// with another kernel re-runs a page that is unchanged here.
+func TestKernelChangeReRunsThePage(t *testing.T) {
+	needDebian(t)
+	p := page(t, "rerun", machinePage)
+	if code, out := labrun(t, "capture", p); code != 0 {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	if o := runOn(t, "capture", p, nil); !strings.Contains(o.note, "unchanged since capture") {
+		t.Fatalf("same machine: %q", o.note)
+	}
+	// Memory and CPU count are no reason to re-run.
+	if o := runOn(t, "capture", p, func(e *env) { e.facts.CPUs, e.facts.Memory = 64, 1<<40 }); !strings.Contains(o.note, "unchanged") {
+		t.Fatalf("CPU count re-ran the page: %q", o.note)
+	}
+	for _, mutate := range []func(*env){
+		func(e *env) { e.facts.Kernel = "6.10.14-linuxkit" },
+		func(e *env) { e.facts.StorageDriver = "vfs" },
+		func(e *env) { e.facts.CgroupVersion = "2" },
+		func(e *env) { e.facts.OS = "Ubuntu 24.04.1 LTS" },
+		func(e *env) { e.facts.Arch = "aarch64" },
+	} {
+		o := runOn(t, "capture", p, mutate)
+		if strings.Contains(o.note, "unchanged") || o.res == nil || o.err != nil {
+			t.Fatalf("a changed machine fact did not re-run the page: %q %v", o.note, o.err)
+		}
+	}
+}
+
+func TestRecordKeepsTheMachine(t *testing.T) {
+	needDebian(t)
+	p := page(t, "facts", "```console\n$ true\n```\n")
+	if code, out := labrun(t, "capture", p); code != 0 {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	data, _ := os.ReadFile(filepath.Join(filepath.Dir(p), record.FileName))
+	for _, field := range []string{`"kernel"`, `"storage_driver"`, `"cgroup_version"`, `"docker_root"`} {
+		if !bytes.Contains(data, []byte(field)) {
+			t.Errorf("the record lacks %s:\n%s", field, data)
+		}
+	}
+}
