@@ -65,8 +65,8 @@ type object struct {
 
 // live is what the daemon has now, by kind.
 type live struct {
-	objects map[string][]object // container, network, volume
-	refs    map[string]string   // reference → image ID
+	objects map[string][]object  // container, network, volume
+	refs    map[string]string    // reference → image ID
 	images  map[string]time.Time // image ID → created
 }
 
