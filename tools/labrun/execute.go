@@ -351,7 +351,9 @@ func capture(p *blocks.Page, rec *record.Record, res *run.Page, changed map[int]
 		}
 		outputs[r.Block] = o
 	}
-	if len(outputs) == 0 && rec != nil && hasAll(rec, p) {
+	// A record from before records named the machine is brought up to
+	// date; otherwise nothing changed means nothing is written.
+	if len(outputs) == 0 && rec != nil && hasAll(rec, p) && rec.Host.Kernel != "" {
 		return kept, nil
 	}
 	src, rewritten, err := p.Rewrite(outputs)
