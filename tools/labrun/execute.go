@@ -236,6 +236,15 @@ func runPage(ctx context.Context, cfg *config, e *env, p *blocks.Page) *outcome 
 			}
 		}
 	}
+	if len(changed) > 0 && !mixable(p, res, changed, capturedOn(rec), e.facts) {
+		// Kept and new text would disagree about which values are the
+		// same: the whole page is taken from this run.
+		for i, r := range res.Blocks {
+			if r.Block.Kind == blocks.Console && r.Status == run.OK {
+				changed[i] = true
+			}
+		}
+	}
 	if res.Leaks != nil {
 		o.err = fmt.Errorf("%s: the page left Docker objects that could not be removed: %w", p.Path, res.Leaks)
 	}
@@ -247,6 +256,39 @@ func runPage(ctx context.Context, cfg *config, e *env, p *blocks.Page) *outcome 
 		o.note = fmt.Sprintf("captured: %d blocks kept, %d rewritten", kept, len(changed))
 	}
 	return o
+}
+
+// mixable reports whether the page, with the changed blocks' new output
+// and the others' old text, still compares equal to this run. Placeholders
+// are numbered across the whole page: an ID that a kept block shows from
+// the old capture and a rewritten block shows from this one would be two
+// values where the run has one.
+func mixable(p *blocks.Page, res *run.Page, changed map[int]bool, captured, now hostfacts.Facts) bool {
+	nm, ng := normalize.New(), normalize.New()
+	for _, f := range []hostfacts.Facts{captured, now} {
+		for _, v := range f.Identifying() {
+			nm.Known(v.Label, v.Text)
+		}
+	}
+	for _, v := range now.Identifying() {
+		ng.Known(v.Label, v.Text)
+	}
+	hosts := mirrorHosts()
+	for i, r := range res.Blocks {
+		b := r.Block
+		if b.Kind != blocks.Console || r.Status != run.OK {
+			continue
+		}
+		got := redactHosts(transcript(b, r.Output), hosts)
+		mixed := transcript(b, b.Output())
+		if changed[i] {
+			mixed = got
+		}
+		if !slices.Equal(nm.Lines(mixed, b.Opts.Redact), ng.Lines(got, b.Opts.Redact)) {
+			return false
+		}
+	}
+	return true
 }
 
 // capturedOn is the machine the page's output came from: nothing known for

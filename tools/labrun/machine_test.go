@@ -148,3 +148,35 @@ func TestRecordKeepsTheMachine(t *testing.T) {
 		}
 	}
 }
+
+// Placeholders are numbered across a page: when one block must be
+// rewritten and a kept block shows the same object from the old capture,
+// the whole page is taken from the new run, so that it verifies.
+func TestRecaptureKeepsIdentitiesConsistent(t *testing.T) {
+	needDebian(t)
+	name := "ident-" + suffix()
+	p := page(t, "ident", "```console\n$ docker run -d --name "+name+" debian sleep 60\n```\n\n"+
+		"```console\n$ echo v1; docker inspect -f '{{.Id}}' "+name+"\n```\n")
+	if code, out := labrun(t, "capture", p); code != 0 {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	// A real change in the second block only.
+	os.WriteFile(p, []byte(strings.Replace(read(t, p), "\nv1\n", "\nv0\n", 1)), 0o644)
+	code, out := labrun(t, "capture", p, "-force")
+	if code != 0 || !strings.Contains(out, "0 blocks kept, 2 rewritten") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	src := read(t, p)
+	var ids []string
+	for _, l := range strings.Split(src, "\n") {
+		if len(l) == 64 {
+			ids = append(ids, l)
+		}
+	}
+	if len(ids) != 2 || ids[0] != ids[1] {
+		t.Fatalf("the two blocks show different containers:\n%s", src)
+	}
+	if code, out := labrun(t, "verify", p); code != 0 {
+		t.Fatalf("verify: %d\n%s", code, out)
+	}
+}
