@@ -82,7 +82,15 @@ func restartableDaemon(t *testing.T) (host string, stop, restart func()) {
 		start()
 	}
 	start()
-	t.Cleanup(func() { stop(); os.RemoveAll(dir) })
+	t.Cleanup(func() {
+		// Containers first: a daemon stopped with containers running can
+		// leave their shims and mounts behind.
+		if !stopped {
+			exec.Command("sh", "-c", "docker -H "+host+" ps -aq | xargs -r docker -H "+host+" rm -f").Run()
+		}
+		stop()
+		os.RemoveAll(dir)
+	})
 	load := exec.Command("bash", "-c", "docker save debian | docker -H "+host+" load -q")
 	if out, err := load.CombinedOutput(); err != nil {
 		t.Fatalf("loading debian into the second daemon: %v\n%s", err, out)
