@@ -102,3 +102,18 @@ func TestKnownLongestFirst(t *testing.T) {
 		t.Errorf("not idempotent: %q then %q", got, again)
 	}
 }
+
+// ps pads its PID column to the digits of pid_max: 32768 on one machine,
+// 4194304 on another. Nested indentation still counts.
+func TestPIDPaddingIsAMachineFact(t *testing.T) {
+	small := []string{"  PID COMMAND", "    1 bash", "  PID  PPID USER     COMMAND", "27181 27160 root     sleep"}
+	large := []string{"    PID COMMAND", "      1 bash", "    PID    PPID USER     COMMAND", "  27181   27160 root     sleep"}
+	if a, b := New().Lines(small, nil), New().Lines(large, nil); !slices.Equal(a, b) {
+		t.Errorf("pid_max padding drifts:\n%q\n%q", a, b)
+	}
+	nested := []string{"{", `    "a": {`, `        "b": 1`}
+	flat := []string{"{", `    "a": {`, `    "b": 1`}
+	if a, b := New().Lines(nested, nil), New().Lines(flat, nil); slices.Equal(a, b) {
+		t.Errorf("nesting no longer compared: %q", a)
+	}
+}

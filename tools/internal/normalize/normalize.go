@@ -75,7 +75,10 @@
 // Runs of two or more blanks inside a line become exactly two spaces, so that
 // a placeholder of a different width than the value does not shift Docker's
 // padded table columns into a diff; leading indentation is kept and trailing
-// blanks are dropped.
+// blanks are dropped. Numbers are right-aligned to widths that can depend on
+// the machine (ps pads PIDs to the digits of pid_max): on a line that starts
+// with a number or a PID header, the indentation is dropped and a run of
+// blanks before a number is one blank.
 //
 // Normalisation is idempotent: text that already contains placeholders is
 // left as it is, whichever Normalizer processes it.
@@ -247,6 +250,16 @@ func tidy(segs []segment) []segment {
 
 var blankRun = regexp.MustCompile(`[ \t]{2,}`)
 
+// Right-aligned numbers are padded to a width that can be the machine's:
+// ps pads PIDs to the digits of pid_max (5 on one machine, 7 on another).
+// So on a line that starts with a number or a PID header (after any
+// indentation, which is dropped), a run of blanks before a number is one
+// blank.
+var (
+	rightAligned    = regexp.MustCompile(`^(?:\d+(?:[ \t]|$)|PID\b)`)
+	padBeforeNumber = regexp.MustCompile(`[ \t]{2,}(\d)`)
+)
+
 // collapse makes inner blank runs two spaces and trims trailing blanks.
 func collapse(segs []segment) ([]segment, bool) {
 	changed := false
@@ -262,6 +275,10 @@ func collapse(segs []segment) ([]segment, bool) {
 		if i == 0 {
 			j := len(t) - len(strings.TrimLeft(t, " \t"))
 			lead, t = t[:j], t[j:]
+			if rightAligned.MatchString(t) {
+				lead = ""
+				t = padBeforeNumber.ReplaceAllString(t, " $1")
+			}
 		}
 		t = lead + blankRun.ReplaceAllString(t, "  ")
 		if t != segs[i].text {
