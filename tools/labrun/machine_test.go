@@ -180,3 +180,26 @@ func TestRecaptureKeepsIdentitiesConsistent(t *testing.T) {
 		t.Fatalf("verify: %d\n%s", code, out)
 	}
 }
+
+// A page that builds starts from the build cache a first-time reader has:
+// what its builds cached is removed after it, so the RUN step runs again
+// on every verify instead of printing CACHED.
+func TestBuildCacheDoesNotCarryOver(t *testing.T) {
+	needDebian(t)
+	img := "heldout-img-" + suffix()
+	// BuildKit loads its inputs in parallel, so only the RUN step's lines
+	// are shown: whether it ran or came from the cache.
+	p := page(t, "heldout", "```console {timeout=\"5m\"}\n$ docker build --progress=plain -t "+img+" . 2>&1 | grep -A1 'RUN echo' | cut -d' ' -f2-\n```\n")
+	os.WriteFile(filepath.Join(filepath.Dir(p), "Dockerfile"), []byte("FROM debian\nRUN echo built > /built\n"), 0o644)
+	if code, out := labrun(t, "capture", p); code != 0 {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	if src := read(t, p); !strings.Contains(src, "\n[2/2] RUN echo built > /built\nDONE ") {
+		t.Fatalf("the capture does not show the step running:\n%s", src)
+	}
+	for i := range 2 {
+		if code, out := labrun(t, "verify", p); code != 0 {
+			t.Fatalf("verify %d: %d\n%s", i+1, code, out)
+		}
+	}
+}
