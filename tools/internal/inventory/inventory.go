@@ -90,6 +90,15 @@ func Take(ctx context.Context, cli client.APIClient) (Snapshot, error) {
 	return s, nil
 }
 
+// Repo is the repository part of a "repo:tag" reference as the daemon
+// lists it (a registry port's colon comes before the last slash).
+func Repo(ref string) string {
+	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
+		return ref[:i]
+	}
+	return ref
+}
+
 func shortID(id string) string {
 	id = strings.TrimPrefix(id, "sha256:")
 	if len(id) > 12 {

@@ -130,7 +130,7 @@ func (d *Dead) objects(l live) inventory.Snapshot {
 			// names are the tags BuildKit made inside the daemon.
 			if e.Kind == "image" {
 				for ref, id := range l.refs {
-					if ref[:strings.LastIndex(ref, ":")] == e.Name && d.Within(l.images[id]) {
+					if inventory.Repo(ref) == e.Name && d.Within(l.images[id]) {
 						s.Refs[ref] = id
 					}
 				}

@@ -260,7 +260,7 @@ func pageMade(p *blocks.Page, names []Name, c tracker.Created, diff inventory.Sn
 	}
 	text := p.RunText()
 	for ref, id := range diff.Refs {
-		repo := ref[:strings.LastIndex(ref, ":")]
+		repo := inventory.Repo(ref)
 		if strings.Contains(text, repo) || strings.HasPrefix(repo, project+"-") {
 			made.Refs[ref] = id
 		}
@@ -276,7 +276,7 @@ func pageMade(p *blocks.Page, names []Name, c tracker.Created, diff inventory.Sn
 // hasRepo reports whether refs has a tag of repo.
 func hasRepo(refs map[string]string, repo string) bool {
 	for ref := range refs {
-		if ref[:strings.LastIndex(ref, ":")] == repo {
+		if inventory.Repo(ref) == repo {
 			return true
 		}
 	}
