@@ -249,11 +249,11 @@ func runPage(ctx context.Context, cfg *config, e *env, p *blocks.Page) *outcome 
 		o.err = fmt.Errorf("%s: the page left Docker objects that could not be removed: %w", p.Path, res.Leaks)
 	}
 	if cfg.cmd == "capture" && !o.failed() && o.err == nil {
-		kept, err := capture(p, rec, res, changed, e, inputs)
-		if err != nil {
+		if kept, err := capture(p, rec, res, changed, e, inputs); err != nil {
 			o.err = err
+		} else {
+			o.note = fmt.Sprintf("captured: %d blocks kept, %d rewritten", kept, len(changed))
 		}
-		o.note = fmt.Sprintf("captured: %d blocks kept, %d rewritten", kept, len(changed))
 	}
 	return o
 }
