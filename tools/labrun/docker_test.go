@@ -179,10 +179,7 @@ func TestChangedImageDrifts(t *testing.T) {
 func TestInterruptCleansUp(t *testing.T) {
 	needDebian(t)
 	unchanged := userObjects(t)
-	bin := filepath.Join(t.TempDir(), "labrun")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
+	bin := labrunBin(t)
 	name := "intr-" + suffix()
 	p := page(t, "interrupt", "```console {timeout=\"5m\"}\n$ docker run -d --name "+name+" debian sleep 600\n$ sleep 300\n```\n")
 	cmd := exec.Command(bin, "capture", p, "-work", filepath.Join(t.TempDir(), "w"))
