@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -198,7 +199,7 @@ func runPage(ctx context.Context, cfg *config, e *env, p *blocks.Page) *outcome 
 		o.err = err
 		return o
 	}
-	if cfg.cmd == "capture" && !cfg.force && rec != nil && rec.Inputs == inputs && hasAll(rec, p) {
+	if cfg.cmd == "capture" && !cfg.force && rec != nil && rec.Inputs == inputs && rec.Shows(p) {
 		o.note = "unchanged since capture (use -force to re-run)"
 		return o
 	}
@@ -393,9 +394,16 @@ func capture(p *blocks.Page, rec *record.Record, res *run.Page, changed map[int]
 		}
 		outputs[r.Block] = o
 	}
-	// A record from before records named the machine is brought up to
-	// date; otherwise nothing changed means nothing is written.
-	if len(outputs) == 0 && rec != nil && hasAll(rec, p) && rec.Host.Kernel != "" {
+	ran := make([]record.Ran, len(res.Blocks))
+	for i, r := range res.Blocks {
+		ran[i].Inside = r.Inside
+		if r.Typed != nil {
+			ran[i].Typed, ran[i].Cmd, ran[i].From = true, r.Typed.Cmd, r.Typed.From
+		}
+	}
+	// A record that already says all this (and names the machine) is
+	// left alone: nothing changed means nothing is written.
+	if len(outputs) == 0 && rec != nil && rec.Host.Kernel != "" && reflect.DeepEqual(rec.Blocks, record.BlocksOf(p, ran)) {
 		return kept, nil
 	}
 	src, rewritten, err := p.Rewrite(outputs)
@@ -416,22 +424,16 @@ func capture(p *blocks.Page, rec *record.Record, res *run.Page, changed map[int]
 		return kept, err
 	}
 	// The new page's blocks are the old ones with new output: same order.
-	insides := map[int]string{}
-	for i, r := range res.Blocks {
-		insides[i] = r.Inside
-	}
 	nrec := &record.Record{Page: filepath.ToSlash(p.Path), Captured: time.Now().UTC().Truncate(time.Second),
 		DurationMS: res.Duration.Milliseconds(), Docker: e.versions, Host: e.facts, Images: usedImages(np, e.images),
-		Blocks: map[string]record.Block{}, Inputs: inputs}
-	for i, b := range np.Blocks {
+		Blocks: record.BlocksOf(np, ran), Inputs: inputs}
+	for _, b := range np.Blocks {
 		switch b.Kind {
 		case blocks.Skipped:
 			nrec.Skipped++
-			continue
 		case blocks.Console:
 			nrec.Ran++
 		}
-		nrec.Blocks[b.Hash()] = record.Block{Line: b.Line, Kind: b.Kind.String(), Term: termOf(b), Inside: insides[i]}
 	}
 	if rewritten {
 		// The inputs include the page's blocks, which now hold new output.
@@ -440,13 +442,6 @@ func capture(p *blocks.Page, rec *record.Record, res *run.Page, changed map[int]
 		}
 	}
 	return kept, nrec.Save()
-}
-
-func termOf(b *blocks.Block) string {
-	if b.Kind == blocks.Console {
-		return b.Opts.Term
-	}
-	return ""
 }
 
 // usedImages are the lab images whose names the page's blocks mention.
@@ -461,19 +456,6 @@ func usedImages(p *blocks.Page, all []record.Image) []record.Image {
 		}
 	}
 	return out
-}
-
-// hasAll: every block the runner uses has its hash in the record.
-func hasAll(rec *record.Record, p *blocks.Page) bool {
-	for _, b := range p.Blocks {
-		if b.Kind == blocks.Skipped {
-			continue
-		}
-		if _, ok := rec.Blocks[b.Hash()]; !ok {
-			return false
-		}
-	}
-	return true
 }
 
 // inputsHash covers what a page's output depends on: its blocks, the

@@ -71,9 +71,10 @@ func TestAnotherKernelIsNotDrift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec.Blocks = map[string]record.Block{}
-	for _, b := range np.Blocks {
-		rec.Blocks[b.Hash()] = record.Block{Line: b.Line, Kind: b.Kind.String(), Term: b.Opts.Term}
+	old := rec.Blocks
+	rec.Blocks = record.BlocksOf(np, nil)
+	for i := range rec.Blocks {
+		rec.Blocks[i].Inside, rec.Blocks[i].Typed = old[i].Inside, old[i].Typed
 	}
 	if err := rec.Save(); err != nil {
 		t.Fatal(err)

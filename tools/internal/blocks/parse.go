@@ -490,3 +490,24 @@ func (p *Page) RunText() string {
 	}
 	return b.String()
 }
+
+// OutputLine is the 0-based line of the block's Text that holds output
+// line k of command cmd (of the leading output when cmd is -1), and
+// false when there is no such line.
+func (b *Block) OutputLine(cmd, k int) (int, bool) {
+	c := -1
+	n := 0
+	for i, kind := range b.kinds {
+		switch kind {
+		case promptLine:
+			c++
+			n = 0
+		case outputLine:
+			if c == cmd && n == k {
+				return i, i < strings.Count(b.Text, "\n")+1
+			}
+			n++
+		}
+	}
+	return 0, false
+}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/labdocs/dockerlab/tools/internal/atomicfile"
+	"github.com/labdocs/dockerlab/tools/internal/blocks"
 	"github.com/labdocs/dockerlab/tools/internal/hostfacts"
 )
 
@@ -23,15 +24,19 @@ const FileName = "labrun.json"
 
 // Record is one page's capture.
 type Record struct {
-	Page       string           `json:"page"`
-	Captured   time.Time        `json:"captured"`
-	DurationMS int64            `json:"duration_ms"`
-	Docker     Versions         `json:"docker"`
-	Host       hostfacts.Facts  `json:"host"` // the machine the capture ran on
-	Images     []Image          `json:"images"`
-	Blocks     map[string]Block `json:"blocks"` // keyed by the block's hash
-	Ran        int              `json:"ran"`
-	Skipped    int              `json:"skipped"`
+	Page       string          `json:"page"`
+	Captured   time.Time       `json:"captured"`
+	DurationMS int64           `json:"duration_ms"`
+	Docker     Versions        `json:"docker"`
+	Host       hostfacts.Facts `json:"host"` // the machine the capture ran on
+	Images     []Image         `json:"images"`
+	// Blocks are every fenced code block of the page, in page order: the
+	// site finds a block's entry by its position (Hugo's .Ordinal counts
+	// fenced code blocks the same way) and checks it by its hash, so two
+	// blocks with the same text keep their own terminal and run number.
+	Blocks  []Block `json:"blocks"`
+	Ran     int     `json:"ran"`
+	Skipped int     `json:"skipped"`
 	// Inputs hashes everything the page's output depends on (blocks,
 	// bundle files, image IDs, engine version, host facts): equal Inputs,
 	// no re-run.
@@ -55,12 +60,30 @@ type Image struct {
 	Origin string `json:"origin"`
 }
 
-// Block is what the site needs to know about one captured block.
+// Block is what the site needs to know about one block of the page.
 type Block struct {
-	Line   int    `json:"line"`
-	Kind   string `json:"kind"`
+	Hash string `json:"hash"` // blocks.Block.Hash: sha256 of Hugo's .Inner
+	Line int    `json:"line"` // the opening fence's line at capture
+	Kind string `json:"kind"` // "console", "file" or "skipped"
+	// Seq is a console block's place in the page's timeline (1, 2, …).
+	Seq    int    `json:"seq,omitempty"`
 	Term   string `json:"term,omitempty"`
-	Inside string `json:"inside,omitempty"`
+	Inside string `json:"inside,omitempty"` // the container whose shell the block typed into
+	// Typed is what the reader typed or pressed in the block's
+	// transcript, as opposed to what the programs printed.
+	Typed []Mark `json:"typed,omitempty"`
+	// Keys are the keys the reader presses after the block's commands
+	// (blocks' keys=), shown even when the terminal echoes nothing.
+	Keys []string `json:"keys,omitempty"`
+}
+
+// A Mark is a span of a console block's text that the reader typed (the
+// echo of input=) or a key's echo (^C), not program output.
+type Mark struct {
+	Line int    `json:"line"` // 0-based line of the block's text (.Inner)
+	Col  int    `json:"col"`  // where the span starts in that line, in characters (runes)
+	Text string `json:"text"`
+	Kind string `json:"kind"` // "input" or "key"
 }
 
 // PathFor is where the record of the page at path lives.
@@ -77,6 +100,16 @@ func Load(page string) (*Record, error) {
 	}
 	var r Record
 	if err := json.Unmarshal(data, &r); err != nil {
+		// Records before blocks had positions kept them in a map by
+		// hash: such a record is stale, not broken; the page runs again.
+		var old struct {
+			Record
+			Blocks map[string]Block `json:"blocks"`
+		}
+		if json.Unmarshal(data, &old) == nil {
+			old.Record.Blocks, old.Record.Inputs = nil, ""
+			return &old.Record, nil
+		}
 		return nil, fmt.Errorf("%s: %w (delete it and run make capture)", PathFor(page), err)
 	}
 	return &r, nil
@@ -93,4 +126,18 @@ func (r *Record) Save() error {
 		return err
 	}
 	return atomicfile.Write(PathFor(r.Page), b.Bytes(), 0o644)
+}
+
+// Shows reports whether the record is of the page's blocks as they are:
+// the same blocks, in the same order, with the same text.
+func (r *Record) Shows(p *blocks.Page) bool {
+	if len(r.Blocks) != len(p.Blocks) {
+		return false
+	}
+	for i, b := range p.Blocks {
+		if r.Blocks[i].Hash != b.Hash() || r.Blocks[i].Kind != b.Kind.String() {
+			return false
+		}
+	}
+	return true
 }

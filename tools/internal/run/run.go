@@ -43,12 +43,22 @@ const (
 
 // Block is what one block did.
 type Block struct {
-	Block    *blocks.Block
-	Status   Status
-	Message  string        // why it failed, with what to do
-	Output   blocks.Output // what the terminal showed (console blocks)
-	Inside   string        // container whose shell the block ran in
+	Block   *blocks.Block
+	Status  Status
+	Message string        // why it failed, with what to do
+	Output  blocks.Output // what the terminal showed (console blocks)
+	Inside  string        // container whose shell the block ran in
+	// Typed is where the echo of the block's input= and keys= starts in
+	// Output: what follows was typed by the reader, then answered.
+	Typed    *Typed
 	Duration time.Duration
+}
+
+// Typed points into a block's Output at the first line of its
+// interaction: line From of command Cmd's output, or of the leading
+// output when Cmd is -1.
+type Typed struct {
+	Cmd, From int
 }
 
 // Page is the outcome of running one page.
@@ -442,8 +452,10 @@ func (r *runner) console(ctx context.Context, b *blocks.Block) Block {
 	if b.Opts.Input != "" || len(b.Opts.Keys) > 0 {
 		more, err := r.interact(ctx, term, b)
 		if n := len(b.Commands); n > 0 {
+			res.Typed = &Typed{Cmd: n - 1, From: len(res.Output.Commands[n-1])}
 			res.Output.Commands[n-1] = append(res.Output.Commands[n-1], more...)
 		} else {
+			res.Typed = &Typed{Cmd: -1, From: len(res.Output.Leading)}
 			res.Output.Leading = append(res.Output.Leading, more...)
 		}
 		if err != nil {

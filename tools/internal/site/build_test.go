@@ -152,15 +152,44 @@ func TestRemovedBlockFailsBuild(t *testing.T) {
 	p := labFirst
 	p.parts = append([]any{}, p.parts...)
 	p.parts[3] = "## Inside the container (block removed)" // drops consoleInside
-	md, _ := p.markdown()
-	_, oldLines := labFirst.markdown()
+	md, lines := p.markdown()
 	s.write(p.path, md) // keep the old labrun.json
 	out, err := s.build()
 	if err == nil {
 		t.Fatalf("build succeeded with a removed block:\n%s", out)
 	}
+	// Blocks are recorded by position: the next block now stands where the
+	// removed one was, and the build says so at its line.
 	assertContains(t, "build output", out,
-		"content/lab/first/index.md: labrun.json records a console block (line "+strconv.Itoa(oldLines[consoleInside.body])+" at capture) that is no longer on the page",
+		"content/lab/first/index.md:"+strconv.Itoa(lines[consoleLong.body])+":",
+		"captured as block 3 of the page and is now block 2: blocks were added or removed above it",
+		"make capture")
+}
+
+// Removing the last block leaves no block out of place; the page check
+// still finds the record of a block that is gone.
+func TestRemovedLastBlockFailsBuild(t *testing.T) {
+	t.Parallel()
+	s := standardSite(t)
+	p := labFirst
+	var last block
+	for i := len(p.parts) - 1; i >= 0; i-- {
+		if b, ok := p.parts[i].(block); ok && b.rec != nil { // runnable: it has a record
+			last = b
+			p.parts = append(append([]any{}, p.parts[:i]...), p.parts[i+1:]...)
+			break
+		}
+	}
+	_, oldLines := labFirst.markdown()
+	md, _ := p.markdown()
+	s.write(p.path, md)
+	out, err := s.build()
+	if err == nil {
+		t.Fatalf("build succeeded with the last block removed:\n%s", out)
+	}
+	assertContains(t, "build output", out,
+		"content/lab/first/index.md: labrun.json records a "+last.rec["kind"].(string)+" block",
+		"line "+strconv.Itoa(oldLines[last.body])+" at capture) that is no longer on the page",
 		"make capture")
 }
 

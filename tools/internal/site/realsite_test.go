@@ -2,7 +2,6 @@ package site
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
+	"github.com/labdocs/dockerlab/tools/internal/record"
 )
 
 // The browser and handout tests use the real site: the repository's config,
@@ -206,36 +206,42 @@ func uncaptured(dir, index string) string {
 	// A block the runner would reject (an illustration without skip=, say)
 	// is left out of page.Blocks; the site renders it without a check, and
 	// if it does check it, the build names the page and it is left out then.
-	page, _ := blocks.Parse(index, src)
-	shown := map[string]bool{}
+	page, _ := blocks.Parse(filepath.Join(dir, index), src)
+	runnable := 0
 	for _, b := range page.Blocks {
 		if b.Kind == blocks.Console || b.Kind == blocks.File {
-			shown[b.Hash()] = true
+			runnable++
 		}
 	}
-	raw, err := os.ReadFile(filepath.Join(dir, "labrun.json"))
-	if errors.Is(err, os.ErrNotExist) {
-		if len(shown) > 0 {
+	rec, err := record.Load(page.Path)
+	if err != nil {
+		return err.Error()
+	}
+	if rec == nil {
+		if runnable > 0 {
 			return "no labrun.json"
 		}
 		return ""
 	}
-	if err != nil {
-		return err.Error()
-	}
-	var run struct {
-		Blocks map[string]json.RawMessage `json:"blocks"`
-	}
-	if err := json.Unmarshal(raw, &run); err != nil {
-		return "labrun.json: " + err.Error()
-	}
-	for h := range shown {
-		if _, ok := run.Blocks[h]; !ok {
-			return "a block changed since capture"
+	// By position, as layouts/_partials/labrun/ checks: a runnable block
+	// must find its own text at its place, and every recorded runnable
+	// block must still be there.
+	for i, b := range page.Blocks {
+		if b.Kind != blocks.Console && b.Kind != blocks.File {
+			continue
 		}
+		if i < len(rec.Blocks) && rec.Blocks[i].Hash == b.Hash() && rec.Blocks[i].Kind == b.Kind.String() {
+			continue
+		}
+		for _, r := range rec.Blocks {
+			if r.Hash == b.Hash() {
+				return "blocks were added or removed since capture"
+			}
+		}
+		return "a block changed since capture"
 	}
-	for h := range run.Blocks {
-		if !shown[h] {
+	for i, r := range rec.Blocks {
+		if r.Kind != "skipped" && (i >= len(page.Blocks) || page.Blocks[i].Hash() != r.Hash) {
 			return "a captured block was removed"
 		}
 	}
@@ -475,8 +481,14 @@ func TestUncapturedFilter(t *testing.T) {
 	p.parts[3] = "(block removed)"
 	md2, _ := p.markdown()
 	write("index.md", md2)
-	if why := uncaptured(dir, "index.md"); why != "a captured block was removed" {
+	if why := uncaptured(dir, "index.md"); why != "blocks were added or removed since capture" {
 		t.Errorf("page with a removed block: %q", why)
+	}
+	p.parts = append(append([]any{}, labFirst.parts[:6]...), labFirst.parts[7:]...) // the Dockerfile, the last runnable block
+	md4, _ := p.markdown()
+	write("index.md", md4)
+	if why := uncaptured(dir, "index.md"); why != "a captured block was removed" {
+		t.Errorf("page with its last runnable block removed: %q", why)
 	}
 	// Only skipped blocks: nothing to capture.
 	md3, _ := labSecond.markdown()

@@ -20,6 +20,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/labdocs/dockerlab/tools/internal/blocks"
+	"github.com/labdocs/dockerlab/tools/internal/record"
 )
 
 // ---- Hugo and the repository ------------------------------------------------
@@ -226,47 +230,42 @@ func (p page) markdown() (string, map[string]int) {
 	return b.String(), lines
 }
 
-// labrun builds the labrun.json the runner would write for the page.
+// labrun builds the labrun.json the runner would write for the page, with
+// the runner's own code for the blocks (record.BlocksOf); a block's rec
+// gives what only a run knows (the container it typed into).
 func (p page) labrun() string {
-	_, lines := p.markdown()
-	blocks := map[string]any{}
-	ran, skipped := 0, 0
+	md, _ := p.markdown()
+	pg, _ := blocks.Parse(p.path, []byte(md)) // an illustration block is an error, and left out
+	ran := make([]record.Ran, len(pg.Blocks))
+	i := 0
 	for _, part := range p.parts {
 		v, ok := part.(block)
-		if !ok {
+		if !ok || i >= len(ran) || pg.Blocks[i].Text != v.body {
 			continue
 		}
-		if strings.Contains(v.info, "skip=") {
-			skipped++
-			continue
+		if inside, ok := v.rec["inside"].(string); ok {
+			ran[i].Inside = inside
 		}
-		if v.rec == nil {
-			continue
-		}
-		rec := map[string]any{"line": lines[v.body]}
-		for k, x := range v.rec {
-			rec[k] = x
-		}
-		blocks[innerHash(v.body)] = rec
-		ran++
+		i++
 	}
-	doc := map[string]any{
-		"page":        p.path,
-		"captured":    "2026-11-26T18:00:00Z",
-		"duration_ms": 12345,
-		"docker": map[string]any{
-			"client": "28.2.2", "engine": "20.10.24+dfsg1", "api": "1.41",
-			"buildx": "v0.38.2", "compose": "v2.40.3",
-		},
-		"images": []any{map[string]any{
-			"name": "debian:latest", "id": "sha256:" + strings.Repeat("ab", 32),
-			"size": 123456789, "origin": "built from tools/images/debian 3f2a",
-		}},
-		"blocks":  blocks,
-		"ran":     ran,
-		"skipped": skipped,
+	rec := record.Record{
+		Page:       p.path,
+		Captured:   time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC),
+		DurationMS: 12345,
+		Docker:     record.Versions{Client: "28.2.2", Engine: "20.10.24+dfsg1", API: "1.41", Buildx: "v0.38.2", Compose: "v2.40.3"},
+		Images: []record.Image{{Name: "debian:latest", ID: "sha256:" + strings.Repeat("ab", 32),
+			Size: 123456789, Origin: "built from tools/images/debian 3f2a"}},
+		Blocks: record.BlocksOf(pg, ran),
 	}
-	b, err := json.MarshalIndent(doc, "", "  ")
+	for _, b := range rec.Blocks {
+		switch b.Kind {
+		case "console":
+			rec.Ran++
+		case "skipped":
+			rec.Skipped++
+		}
+	}
+	b, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
 		panic(err)
 	}
