@@ -4,6 +4,7 @@ import (
 	"html"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -384,5 +385,43 @@ func TestBundleHTMLFileIsPublishedAsIs(t *testing.T) {
 	s.mustBuild("--panicOnWarning")
 	if got := s.read("lab/first/site/index.html"); got != page {
 		t.Errorf("the bundle's site/index.html was published as %q", got)
+	}
+}
+
+// Two blocks with the same text, run in other terminals and containers,
+// each show their own terminal, container and run number: a block's record
+// is the one at its place, not the first with its text.
+func TestIdenticalBlocksKeepTheirOwnHeaders(t *testing.T) {
+	t.Parallel()
+	s := standardSite(t)
+	same := "# hostname -s\nbox"
+	p := page{
+		path: "content/lab/twins/index.md", title: "Twins", weight: 3,
+		parts: []any{
+			block{info: `console {term="1"}`, body: "$ docker ps -q"},
+			block{info: `console {term="2"}`, body: same, rec: map[string]any{"inside": "one"}},
+			block{info: `console {term="3"}`, body: same, rec: map[string]any{"inside": "two"}},
+			block{info: `console {term="2"}`, body: same, rec: map[string]any{"inside": "one"}},
+		},
+	}
+	s.addPage(p, true)
+	s.mustBuild()
+	doc := s.read("lab/twins/index.html")
+	figs := regexp.MustCompile(`(?s)<figure[^>]*data-term="([^"]*)".*?</figcaption>`).FindAllStringSubmatch(doc, -1)
+	type head struct{ term, inside, seq string }
+	var got []head
+	for _, f := range figs {
+		h := head{term: f[1]}
+		if m := regexp.MustCompile(`term-inside">inside <code>([^<]*)</code>`).FindStringSubmatch(f[0]); m != nil {
+			h.inside = m[1]
+		}
+		if m := regexp.MustCompile(`term-seq"[^>]*>(?:<span[^>]*>[^<]*</span>)?(\d+)</span>`).FindStringSubmatch(f[0]); m != nil {
+			h.seq = m[1]
+		}
+		got = append(got, h)
+	}
+	want := []head{{"1", "", "1"}, {"2", "one", "2"}, {"3", "two", "3"}, {"2", "one", "4"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("block headers (terminal, inside, run) = %v, want %v", got, want)
 	}
 }
