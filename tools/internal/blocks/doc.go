@@ -19,7 +19,9 @@
 // default (tables, strikethrough, linkify, task lists, definition lists,
 // footnotes, typographer), so the runner and the site agree on what is a
 // code block and where it starts. Shortcodes such as {{< tabs >}} are
-// read as ordinary text, so a block inside a shortcode is a block too.
+// read as ordinary text, so a block inside a shortcode is a block too;
+// the site, which finds a block's record by Hugo's .Ordinal, numbers such
+// a block apart from the page's, so content keeps blocks out of shortcodes.
 // Hugo's summary divider <!--more--> is ordinary text here as well.
 // But Hugo expands shortcodes, and replaces a page's first <!--more-->,
 // before it reads the Markdown, even inside code blocks. So a block

@@ -1,6 +1,7 @@
 // Package record is what a capture leaves beside each page: labrun.json in
-// the page bundle. The site reads it to show provenance and to refuse a
-// block that changed since capture (its hash is missing); the runner reads
+// the page bundle. The site reads it to show provenance and each block's
+// terminal, container, run number and typed input, and to refuse a block
+// whose place in the record holds other text; the runner reads
 // it to skip unchanged pages and to tell what changed in the environment.
 package record
 
