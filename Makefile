@@ -35,8 +35,11 @@ test: ## the fast suite: unit and integration tests against the real daemon, and
 	go test -count=1 ./...
 	$(MAKE) site
 
-e2e: ## the long suite: verify every page, the course on a second fresh daemon, kills mid-page, the terminals page 10 times, fuzzing
+e2e: ## the long suite: verify every page alone and each ordered section as one course, the course on a second fresh daemon, kills mid-page, the terminals page 10 times, fuzzing
 	$(LABRUN) verify -junit labrun-junit.xml
+	# The sections read in order (ordered: true), each walked as one reader
+	# would: pages in order, terminals and Docker objects kept between them.
+	$(LABRUN) verify -course
 	# Another machine: capture here, verify on a fresh daemon with its own
 	# data root, freshly built images and another host name.
 	LAB_E2E=1 go test -count=1 -timeout 40m -run 'TestCourseVerifiesOnAnotherMachine|TestKilledRunIsCleanedUpByTheNext' ./tools/labrun

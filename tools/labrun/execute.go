@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -126,6 +127,18 @@ func execute(ctx context.Context, cfg *config, pages []*blocks.Page, stdout, std
 		}
 	}
 	progress := report.NewProgress(stderr, report.IsTerminal(stderr), len(todo), nblocks)
+	if cfg.course {
+		for _, p := range todo {
+			progress.StartPage(p.Path)
+		}
+		outs := courses(ctx, cfg, envs[0], todo)
+		for _, o := range outs {
+			for _, r := range o.results {
+				progress.Done(r)
+			}
+		}
+		return conclude(ctx, cfg, outs, progress, stdout, stderr)
+	}
 	outs := make([]*outcome, len(todo))
 	sched := newScheduler(todo, len(envs))
 	stopWake := context.AfterFunc(ctx, sched.wake)
@@ -153,6 +166,12 @@ func execute(ctx context.Context, cfg *config, pages []*blocks.Page, stdout, std
 		}
 	}
 	wg.Wait()
+	return conclude(ctx, cfg, outs, progress, stdout, stderr)
+}
+
+// conclude reports the outcomes (nil: a page that did not run) and
+// returns the exit status.
+func conclude(ctx context.Context, cfg *config, outs []*outcome, progress *report.Progress, stdout, stderr io.Writer) int {
 	progress.Finish()
 	if ctx.Err() != nil {
 		fmt.Fprintln(stderr, "labrun: interrupted; the pages' Docker objects were removed")
@@ -178,6 +197,22 @@ func execute(ctx context.Context, cfg *config, pages []*blocks.Page, stdout, std
 	return code
 }
 
+// courses runs the pages, which coursePages put course after course in
+// reading order, one course at a time on one daemon.
+func courses(ctx context.Context, cfg *config, e *env, pages []*blocks.Page) []*outcome {
+	var outs []*outcome
+	for len(pages) > 0 {
+		section := filepath.Dir(filepath.Dir(pages[0].Path))
+		n := 1
+		for n < len(pages) && filepath.Dir(filepath.Dir(pages[n].Path)) == section {
+			n++
+		}
+		outs = append(outs, runCourse(ctx, cfg, e, pages[:n])...)
+		pages = pages[n:]
+	}
+	return outs
+}
+
 func (o *outcome) failed() bool {
 	for _, r := range o.results {
 		if r.Status.Failed() {
@@ -188,30 +223,76 @@ func (o *outcome) failed() bool {
 }
 
 func runPage(ctx context.Context, cfg *config, e *env, p *blocks.Page) *outcome {
-	o := &outcome{page: p}
+	o, rec, inputs := prepare(cfg, e, p, cfg.force)
+	if o.err != nil || o.note != "" {
+		return o
+	}
+	res, err := run.Run(ctx, p, runOptions(cfg, e))
+	if err != nil {
+		o.err = err
+		return o
+	}
+	return finish(cfg, e, o, rec, inputs, res)
+}
+
+func runOptions(cfg *config, e *env) run.Options {
+	return run.Options{Docker: e.docker, WorkRoot: cfg.work, Env: os.Environ(), ReportStrays: cfg.jobs <= 1,
+		JournalDir: journal.Dir(e.docker.DaemonHost())}
+}
+
+// runCourse runs a course's pages in one sequence, as a reader walking
+// them in order (run.Sequence), and judges each page as runPage does.
+func runCourse(ctx context.Context, cfg *config, e *env, pages []*blocks.Page) []*outcome {
+	outs := make([]*outcome, len(pages))
+	recs := make([]*record.Record, len(pages))
+	inputs := make([]string, len(pages))
+	for i, p := range pages {
+		outs[i], recs[i], inputs[i] = prepare(cfg, e, p, true)
+		if outs[i].err != nil {
+			return outs[:i+1]
+		}
+	}
+	opts := runOptions(cfg, e)
+	opts.Course = true
+	res, err := run.Sequence(ctx, pages, opts)
+	if err != nil {
+		outs[0].err = err
+		return outs[:1]
+	}
+	for i := range pages {
+		finish(cfg, e, outs[i], recs[i], inputs[i], res[i])
+	}
+	return outs
+}
+
+// prepare reads what a page's judgement needs: its record and the key of
+// what its output depends on. A capture of a page whose key and blocks are
+// those recorded is not needed unless force: the outcome's note says so.
+func prepare(cfg *config, e *env, p *blocks.Page, force bool) (o *outcome, rec *record.Record, inputs string) {
+	o = &outcome{page: p}
 	rec, err := record.Load(p.Path)
 	if err != nil {
 		o.err = err
-		return o
+		return o, nil, ""
 	}
-	inputs, err := inputsHash(p, e)
+	inputs, err = inputsHash(p, e)
 	if err != nil {
 		o.err = err
-		return o
+		return o, nil, ""
 	}
-	if cfg.cmd == "capture" && !cfg.force && rec != nil && rec.Inputs == inputs && rec.Shows(p) {
+	if cfg.cmd == "capture" && !force && rec != nil && rec.Inputs == inputs && rec.Shows(p) {
 		o.note = "unchanged since capture (use -force to re-run)"
-		return o
+		return o, rec, inputs
 	}
 	if cfg.cmd == "verify" && rec != nil {
 		o.envDiff = envChanges(rec, e)
 	}
-	res, err := run.Run(ctx, p, run.Options{Docker: e.docker, WorkRoot: cfg.work, Env: os.Environ(), ReportStrays: cfg.jobs <= 1,
-		JournalDir: journal.Dir(e.docker.DaemonHost())})
-	if err != nil {
-		o.err = err
-		return o
-	}
+	return o, rec, inputs
+}
+
+// finish compares a run with the page and, for capture, writes it.
+func finish(cfg *config, e *env, o *outcome, rec *record.Record, inputs string, res *run.Page) *outcome {
+	p := o.page
 	o.res = res
 	for _, s := range res.Strays {
 		o.envDiff = append(o.envDiff, fmt.Sprintf("%s appeared during the page but not through its docker commands (made through the socket directly, or by someone else): left alone", s))
@@ -322,6 +403,10 @@ func compare(p *blocks.Page, res *run.Page, captured, now hostfacts.Facts) []rep
 		b := r.Block
 		rr := report.Result{Page: p.Path, Block: i, Line: b.Line, OutputLine: b.Line + 1, Title: b.Opts.Title,
 			Status: report.Status(r.Status), Message: r.Message, Duration: r.Duration}
+		if r.Status == run.NotRun {
+			// Not run is not passed, whatever the kind of block.
+			rr.Status, rr.Message = report.Skipped, "not run: "+cmp.Or(r.Message, "an earlier block failed")
+		}
 		switch b.Kind {
 		case blocks.File:
 			rr.Command = "file " + b.Opts.File
@@ -335,8 +420,7 @@ func compare(p *blocks.Page, res *run.Page, captured, now hostfacts.Facts) []rep
 			rr.Command = strings.Join(cmds, "\n")
 			rr.WantRaw = transcript(b, b.Output())
 			rr.Want = nw.Lines(rr.WantRaw, b.Opts.Redact)
-			if r.Status == run.NotRun {
-				rr.Status, rr.Message = report.Skipped, "not run: an earlier block failed"
+			if r.Status == run.NotRun || r.Status == run.Skipped {
 				break
 			}
 			rr.GotRaw = redactHosts(transcript(b, r.Output), mirrorHosts())

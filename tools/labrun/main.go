@@ -28,6 +28,7 @@ import (
 	"syscall"
 
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
+	"github.com/labdocs/dockerlab/tools/internal/course"
 )
 
 // Exit codes, documented in the authoring guide.
@@ -49,6 +50,7 @@ type config struct {
 	work    string
 	jobs    int      // pages at once per daemon
 	hosts   []string // a pool of daemons; empty: the environment's
+	course  bool     // run the sections read in order as courses
 }
 
 func main() {
@@ -122,6 +124,7 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.junit, "junit", "", "also write a JUnit XML report to this file")
 	fs.StringVar(&cfg.shard, "shard", "", "run only shard i of n (i/n, 1-based) of the pages")
 	fs.IntVar(&cfg.jobs, "j", 1, "run up to N independent pages at once on each daemon")
+	fs.BoolVar(&cfg.course, "course", false, "verify: run each section read in order (ordered: true in its _index.md) that the pages belong to as one course: its pages in reading order, one daemon, terminals and Docker objects kept from page to page; blocks with alone=true do not run")
 	fs.Func("docker-host", "run pages on this daemon too (repeat for a pool; unix:// or tcp://)", func(v string) error {
 		cfg.hosts = append(cfg.hosts, v)
 		return nil
@@ -143,6 +146,12 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 		cfg.pages = append(cfg.pages, fs.Arg(0))
 		rest = fs.Args()[1:]
 	}
+	if cfg.course && cfg.cmd == "capture" {
+		return nil, errors.New("-course verifies a course as a reader walks it; capture its pages on their own (labrun capture PAGE), so that both readings must agree")
+	}
+	if cfg.course && cfg.shard != "" {
+		return nil, errors.New("-course runs whole courses: it does not take -shard")
+	}
 	if cfg.format != "human" && cfg.format != "github" {
 		return nil, fmt.Errorf("-format %q: use human or github", cfg.format)
 	}
@@ -159,6 +168,11 @@ func loadPages(cfg *config, w io.Writer) ([]*blocks.Page, error) {
 	}
 	if paths, err = shard(paths, cfg.shard); err != nil {
 		return nil, err
+	}
+	if cfg.course {
+		if paths, err = coursePages(paths); err != nil {
+			return nil, err
+		}
 	}
 	var pages []*blocks.Page
 	var errs []error
@@ -185,6 +199,32 @@ func loadPages(cfg *config, w io.Writer) ([]*blocks.Page, error) {
 		pages = append(pages, p)
 	}
 	return pages, errors.Join(errs...)
+}
+
+// coursePages replaces paths with every page of the courses they belong
+// to, course after course, each in reading order. A page in no course is
+// left out; none in any is an error.
+func coursePages(paths []string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range paths {
+		section := filepath.Dir(filepath.Dir(p))
+		if seen[section] {
+			continue
+		}
+		seen[section] = true
+		c, ok, err := course.At(section)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, c.Pages...)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("-course: none of the pages is in a section read in order (ordered: true in the section's _index.md)")
+	}
+	return out, nil
 }
 
 // expand turns arguments (files, folders, globs) into Markdown files,

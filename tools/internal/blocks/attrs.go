@@ -33,6 +33,11 @@ type Options struct {
 	For     time.Duration  // for
 	Shell   string         // shell: "open" or "none"
 
+	// Alone (alone=true): the block runs only when its page is read on
+	// its own, not when its section runs as one course; for a page's
+	// "If you start here" part, which a reader walking the course skips.
+	Alone bool
+
 	// File blocks.
 	File string      // file: slash-separated path inside the work folder
 	Mode fs.FileMode // mode: permission bits
@@ -58,6 +63,7 @@ var consoleAttrs = map[string]checker{
 	"lines":   integer(1, math.MaxInt32, 20, func(o *Options, n int) { o.Lines = n }),
 	"for":     duration(func(o *Options, d time.Duration) { o.For = d }),
 	"shell":   shell,
+	"alone":   alone,
 }
 
 var fileAttrs = map[string]checker{
@@ -65,6 +71,7 @@ var fileAttrs = map[string]checker{
 	"title": str(func(o *Options, s string) { o.Title = s }, false),
 	"skip":  skip,
 	"mode":  mode,
+	"alone": alone,
 }
 
 // Presentation attributes Hugo itself understands (ids, classes and
@@ -272,6 +279,14 @@ func shell(o *Options, name string, v any) error {
 		return fmt.Errorf(`shell=%s: want shell="open" or shell="none"`, show(v))
 	}
 	o.Shell = s
+	return nil
+}
+
+func alone(o *Options, name string, v any) error {
+	if v != true {
+		return fmt.Errorf(`alone=%s: want alone=true (the block runs only when its page is read on its own), or drop it`, show(v))
+	}
+	o.Alone = true
 	return nil
 }
 

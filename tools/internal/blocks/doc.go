@@ -129,6 +129,8 @@
 //	lines    a number of output lines, 1 or more
 //	for      how long to watch, a duration
 //	shell    "open" or "none"
+//	alone    true: run only when the page is read on its own, not in
+//	         its section's course (the "If you start here" part)
 //
 // The runner's documentation says how it uses each. Numbers are written
 // bare (exit=1); everything else is a quoted string (timeout="90s"). A
@@ -149,6 +151,7 @@
 //	skip   reason the file is shown but not written
 //	mode   permissions as a quoted octal string, such as mode="0755"
 //	       (a bare 0755 would be the decimal number 755)
+//	alone  true: written only when the page is read on its own
 //
 // The file's content is the block's text as Hugo's .Inner gives it: the
 // lines between the fences, minus the code block's indentation and any

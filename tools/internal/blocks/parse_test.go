@@ -204,7 +204,7 @@ func TestAttributes(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	const known = "exit, for, healthy, input, keys, lines, port, redact, settle, shell, skip, term, timeout, title, until, wait"
+	const known = "alone, exit, for, healthy, input, keys, lines, port, redact, settle, shell, skip, term, timeout, title, until, wait"
 	tests := []struct {
 		name, src string
 		want      []string
@@ -222,9 +222,9 @@ func TestErrors(t *testing.T) {
 		{"unknown console attribute", "```console {term=a colour=red}\n$ a\n```\n",
 			[]string{`p.md:1: unknown attribute colour on a console block; known: ` + known}},
 		{"console attribute on file block", "```sh {file=\"a.sh\" term=\"x\"}\nls\n```\n",
-			[]string{`p.md:1: unknown attribute term on a file block; known: file, mode, skip, title`}},
+			[]string{`p.md:1: unknown attribute term on a file block; known: alone, file, mode, skip, title`}},
 		{"console attribute on skipped block", "```yaml {skip=\"example\" wait=\"x\"}\nk: v\n```\n",
-			[]string{`p.md:1: unknown attribute wait on a skipped block; known: file, mode, skip, title`}},
+			[]string{`p.md:1: unknown attribute wait on a skipped block; known: alone, file, mode, skip, title`}},
 		{"quoted exit", "```console {exit=\"1\"}\n$ a\n```\n",
 			[]string{`p.md:1: exit="1": want a whole number from 0 to 255, unquoted, e.g. exit=1`}},
 		{"fractional exit", "```console {exit=1.5}\n$ a\n```\n",
@@ -452,5 +452,21 @@ func TestCorpusWarnings(t *testing.T) {
 	slices.Sort(got)
 	if want := []string{"inner.md:57", "unclosed.md:5"}; !slices.Equal(got, want) {
 		t.Errorf("warnings at %v, want %v", got, want)
+	}
+}
+
+func TestAloneAttribute(t *testing.T) {
+	p, err := Parse("p.md", []byte("```console {alone=true}\n$ true\n```\n\n```text {file=\"a\" alone=true}\nx\n```\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range p.Blocks {
+		if !b.Opts.Alone {
+			t.Errorf("block at line %d: alone not set", b.Line)
+		}
+	}
+	_, err = Parse("p.md", []byte("```console {alone=\"yes\"}\n$ true\n```\n"))
+	if err == nil || !strings.Contains(err.Error(), "p.md:1: alone=\"yes\": want alone=true") {
+		t.Errorf("alone=\"yes\": %v", err)
 	}
 }

@@ -127,6 +127,27 @@ func (s Snapshot) Since(now Snapshot) Snapshot {
 	}
 }
 
+// Union is what is in s or in o (o's names win).
+func (s Snapshot) Union(o Snapshot) Snapshot {
+	both := func(a, b map[string]string) map[string]string {
+		out := make(map[string]string, len(a)+len(b))
+		for k, v := range a {
+			out[k] = v
+		}
+		for k, v := range b {
+			out[k] = v
+		}
+		return out
+	}
+	return Snapshot{
+		Containers: both(s.Containers, o.Containers),
+		Networks:   both(s.Networks, o.Networks),
+		Volumes:    both(s.Volumes, o.Volumes),
+		Images:     both(s.Images, o.Images),
+		Refs:       both(s.Refs, o.Refs),
+	}
+}
+
 // Empty reports whether the snapshot holds nothing.
 func (s Snapshot) Empty() bool {
 	return len(s.Containers)+len(s.Networks)+len(s.Volumes)+len(s.Images)+len(s.Refs) == 0

@@ -40,6 +40,8 @@ func WriteText(w io.Writer, results []Result, opts TextOptions) error {
 		if c.Failed > 0 {
 			head = "FAIL"
 			line = fmt.Sprintf("%s: %d of %d %s failed", p.path, c.Failed, n, plural(n, "block"))
+		} else if c.Passed == 0 && c.Skipped > 0 {
+			head = "skip" // nothing ran (a course stopped before the page): not "ok"
 		}
 		if c.Skipped > 0 {
 			line += fmt.Sprintf(", %d skipped", c.Skipped)
@@ -47,6 +49,9 @@ func WriteText(w io.Writer, results []Result, opts TextOptions) error {
 		line += " (" + fmtDuration(p.duration()) + ")"
 		if opts.Color {
 			clr := ansiGreen
+			if head == "skip" {
+				clr = ""
+			}
 			if c.Failed > 0 {
 				clr = ansiBold + ansiRed
 			}

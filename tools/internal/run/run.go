@@ -102,6 +102,10 @@ type Options struct {
 	// runner killed mid-page leaves its objects recognisable. Empty: no
 	// journal.
 	JournalDir string
+	// Course: the pages are read as one course, in order (Sequence), so
+	// blocks marked alone= (a page's "If you start here" part, which such
+	// a reader skips) do not run.
+	Course bool
 }
 
 // ErrConflict is returned (wrapped) when a page would reuse the name of a
@@ -112,23 +116,46 @@ var ErrConflict = errors.New("name already in use")
 // conflict, an unusable work folder): then no block ran. Block failures are
 // in the result.
 func Run(ctx context.Context, p *blocks.Page, o Options) (*Page, error) {
+	res, err := Sequence(ctx, []*blocks.Page{p}, o)
+	if err != nil {
+		return nil, err
+	}
+	return res[0], nil
+}
+
+// Sequence runs pages one after the other as one reader walking them in
+// order (a course, see Options.Course): the terminals stay open from page
+// to page, so a shell left inside a container is still there, and nothing
+// a page made is removed before the last page ended, so each page meets
+// the containers, networks, volumes and images the pages before it left.
+// Each page's files are in its own work folder, where a terminal at the
+// host's prompt moves when the page starts, as a reader opens the step's
+// folder. A page that fails stops the reader: the pages after it do not
+// run. Leaks and strays are reported on the last page.
+func Sequence(ctx context.Context, pages []*blocks.Page, o Options) ([]*Page, error) {
 	started := time.Now()
 	before, err := inventory.Take(ctx, o.Docker)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p.Path, err)
+		return nil, fmt.Errorf("%s: %w", pages[0].Path, err)
 	}
-	names := Names(p) // read once: the bundle's files are read for it
-	if err := checkNames(p, names, before); err != nil {
-		return nil, err
-	}
-	work, err := prepareWork(p, o.WorkRoot)
-	if err != nil {
-		return nil, err
+	var names []Name
+	works := make([]string, len(pages))
+	builds := false
+	for i, p := range pages {
+		pn := Names(p) // read once: the bundle's files are read for it
+		if err := checkNames(p, pn, before); err != nil {
+			return nil, err
+		}
+		names = append(names, pn...)
+		if works[i], err = prepareWork(p, o.WorkRoot); err != nil {
+			return nil, err
+		}
+		builds = builds || Builds(p)
 	}
 	var jr *journal.Journal
 	if o.JournalDir != "" {
-		if jr, err = journal.Open(o.JournalDir, p.Path); err != nil {
-			return nil, fmt.Errorf("%s: %w", p.Path, err)
+		if jr, err = journal.Open(o.JournalDir, pages[0].Path); err != nil {
+			return nil, fmt.Errorf("%s: %w", pages[0].Path, err)
 		}
 		for _, n := range names {
 			switch {
@@ -147,12 +174,12 @@ func Run(ctx context.Context, p *blocks.Page, o Options) (*Page, error) {
 	// CACHED where a first-time reader sees the step run: it is recorded
 	// before and removed after, by ID.
 	var cacheBefore map[string]time.Time
-	if Builds(p) {
+	if builds {
 		if cacheBefore, err = inventory.BuildCache(ctx, o.Docker); err != nil {
 			if jr != nil {
 				jr.Discard()
 			}
-			return nil, fmt.Errorf("%s: %w", p.Path, err)
+			return nil, fmt.Errorf("%s: %w", pages[0].Path, err)
 		}
 	}
 	// The tracker's socket sits beside the work folder, not in it: the
@@ -161,57 +188,93 @@ func Run(ctx context.Context, p *blocks.Page, o Options) (*Page, error) {
 	if jr != nil {
 		rec = newRefs{jr, before.Refs}
 	}
-	tr, err := tracker.Start(work+".docker.sock", o.Docker.DaemonHost(), rec)
+	tr, err := tracker.Start(works[0]+".docker.sock", o.Docker.DaemonHost(), rec)
 	if err != nil {
 		if jr != nil {
 			jr.Discard()
 		}
 		return nil, err
 	}
-	r := &runner{page: p, work: work, env: append(dockerEnv(o.Env), "DOCKER_HOST="+tr.Host()),
+	r := &runner{env: append(dockerEnv(o.Env), "DOCKER_HOST="+tr.Host()), course: o.Course,
 		docker: o.Docker, terms: map[string]*terminal.Terminal{}}
-	res := &Page{Page: p}
+	out := make([]*Page, len(pages))
 	watch := watchDaemon(ctx, o.Docker)
-	res.Blocks, res.LostAt, res.DaemonLost = r.all(ctx, watch)
+	stopped := false
+	for i, p := range pages {
+		t0 := time.Now()
+		res := &Page{Page: p}
+		out[i] = res
+		if stopped {
+			res.Blocks = notRun(p, "an earlier page of the course failed: a reader would be stuck there")
+			continue
+		}
+		if err := r.enter(ctx, p, works[i]); err != nil {
+			res.Blocks = notRun(p, err.Error())
+			res.Blocks[0].Status = Failed
+			stopped = true
+			continue
+		}
+		res.Blocks, res.LostAt, res.DaemonLost = r.all(ctx, watch)
+		res.Duration = time.Since(t0)
+		stopped = res.Failed() || res.DaemonLost != nil
+	}
 	watch.stop()
 	r.close()
 	tr.Close()
 
 	// Clean up even when ctx was cancelled (Ctrl-C): a fresh context.
+	last := out[len(out)-1]
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
 	after, err := inventory.Take(cctx, o.Docker)
 	if err != nil {
-		res.Leaks = fmt.Errorf("cannot list objects after the page, some may be left: %w", err)
+		last.Leaks = fmt.Errorf("cannot list objects after the page, some may be left: %w", err)
 	} else {
 		diff := before.Since(after)
-		made := pageMade(p, names, tr.Created(), diff, WorkName(p))
+		made := inventory.Snapshot{}
+		for _, p := range pages {
+			made = made.Union(pageMade(p, names, tr.Created(), diff, WorkName(p)))
+		}
 		if !made.Empty() {
 			if err := inventory.Remove(cctx, o.Docker, made); err != nil {
-				res.Leaks = err
+				last.Leaks = err
 			}
 		}
 		if o.ReportStrays {
-			res.Strays = strays(diff, made)
+			last.Strays = strays(diff, made)
 		}
 	}
-	if cacheBefore != nil && res.Leaks == nil {
+	if cacheBefore != nil && last.Leaks == nil {
 		if err := removeNewCache(cctx, o.Docker, cacheBefore); err != nil {
-			res.Leaks = err
+			last.Leaks = err
 		}
 	}
-	if err := tr.Err(); err != nil && res.Leaks == nil {
-		res.Leaks = fmt.Errorf("the page's journal could not be written: %w", err)
+	if err := tr.Err(); err != nil && last.Leaks == nil {
+		last.Leaks = fmt.Errorf("the page's journal could not be written: %w", err)
 	}
 	if jr != nil {
-		if res.Leaks == nil {
+		if last.Leaks == nil {
 			jr.Close()
 		} else {
 			jr.Keep() // the next run, or labrun clean, finishes the job
 		}
 	}
-	res.Duration = time.Since(started)
-	return res, nil
+	if len(pages) == 1 {
+		last.Duration = time.Since(started) // the page's share of set-up and clean-up too
+	}
+	return out, nil
+}
+
+// notRun is every block of a page that did not run, with why.
+func notRun(p *blocks.Page, why string) []Block {
+	out := make([]Block, len(p.Blocks))
+	for i, b := range p.Blocks {
+		out[i] = Block{Block: b, Status: NotRun, Message: why, Output: b.Output()}
+		if b.Kind == blocks.Skipped {
+			out[i].Status, out[i].Message = Skipped, b.Opts.Skip
+		}
+	}
+	return out
 }
 
 // dockerEnv drops the variables that would point the page's docker CLI
@@ -296,6 +359,7 @@ func hasRepo(refs map[string]string, repo string) bool {
 type runner struct {
 	page   *blocks.Page
 	work   string
+	course bool // Options.Course
 	env    []string
 	docker client.APIClient
 	terms  map[string]*terminal.Terminal
@@ -314,6 +378,10 @@ func (r *runner) all(ctx context.Context, watch *daemonWatch) ([]Block, int, err
 		case b.Kind == blocks.Skipped:
 			res.Status = Skipped
 			res.Message = b.Opts.Skip
+		case r.course && b.Opts.Alone:
+			res.Status = Skipped
+			res.Message = "alone: runs only when the page is read on its own, not in the course"
+			res.Output = b.Output()
 		case failed || ctx.Err() != nil:
 			res.Status = NotRun
 			res.Output = b.Output() // keep what the page has
@@ -341,6 +409,32 @@ func (r *runner) all(ctx context.Context, watch *daemonWatch) ([]Block, int, err
 	}
 	return out, lostAt, lost
 }
+
+// enter starts page p: its blocks run next, and a terminal at the host's
+// prompt moves to the page's work folder, as a reader opens the step's
+// folder. The cd is not shown: the next block shows only its own output.
+func (r *runner) enter(ctx context.Context, p *blocks.Page, work string) error {
+	r.page, r.work = p, work
+	for _, name := range r.order {
+		t := r.terms[name]
+		if t.Inside() != "" || t.Running() {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		res, err := t.Run(ctx, "cd "+shellQuote(work), terminal.RunOptions{})
+		cancel()
+		if err == nil && (res.TimedOut || res.Status != 0) {
+			err = fmt.Errorf("exit status %d", res.Status)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: moving terminal %s to the page's work folder: %w", p.Path, name, err)
+		}
+	}
+	return nil
+}
+
+// shellQuote quotes s for a POSIX shell.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 func (r *runner) close() {
 	for _, name := range r.order {
