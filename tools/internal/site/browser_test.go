@@ -319,6 +319,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("theme", func(t *testing.T) { testTheme(t, ctx, pageURL, shots) })
 	t.Run("search", func(t *testing.T) { testSearch(t, ctx, s, cp, base, pageURL, shots) })
 	t.Run("print", func(t *testing.T) { testPrintPage(t, ctx, s, base, shots) })
+	t.Run("toc", func(t *testing.T) { testTOC(t, ctx, pageURL, shots) })
 	t.Run("phone", func(t *testing.T) {
 		viewport(t, ctx, phoneW, phoneH)
 		defer viewport(t, ctx, desktopW, desktopH)
