@@ -2,13 +2,20 @@ package site
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+
+	"github.com/labdocs/dockerlab/tools/internal/blocks"
 )
 
-// Navigation in the browser (TestBrowser runs these): the contents box on
-// a phone and on a wide screen.
+// Navigation and reading in the browser (TestBrowser runs these): the
+// contents box on a phone and on a wide screen, and code blocks copied by
+// hand.
 
 // testTOC: on a phone the page's contents box is closed, so the first
 // screen shows the page's text; on a wide screen it is open; it follows
@@ -54,4 +61,166 @@ func testTOC(t *testing.T, ctx context.Context, pageURL string, shots *shooter) 
 	waitFor(t, ctx, "the contents to close on a phone", `!document.querySelector(".toc details").open`)
 	viewport(t, ctx, tocW, desktopH)
 	waitFor(t, ctx, "the contents to open on a wide screen", `document.querySelector(".toc details").open`)
+}
+
+// selectBlocks selects each code block of the page (a Range over its
+// whole <figure>, header included) and returns, for each, the labels of
+// its controls (aria-label or text of its buttons and links, and the words
+// "Copy" and "Download") that the selection's text holds although the
+// block's own text (the figure without its controls) does not.
+const selectBlocks = `(() => {
+  const sel = getSelection(), out = [];
+  document.querySelectorAll("figure.term, figure.code").forEach((f, i) => {
+    const labels = new Set(["Copy", "Download"]);
+    f.querySelectorAll("button, a").forEach(c => {
+      for (const l of [c.getAttribute("aria-label"), c.textContent.trim()]) if (l) labels.add(l);
+    });
+    const own = f.cloneNode(true);
+    own.querySelectorAll("button, a").forEach(c => c.remove());
+    const r = document.createRange();
+    r.selectNodeContents(f);
+    sel.removeAllRanges();
+    sel.addRange(r);
+    const got = sel.toString();
+    for (const l of labels) {
+      if (got.includes(l) && !own.textContent.includes(l)) out.push({block: i + 1, label: l, text: got});
+    }
+  });
+  sel.removeAllRanges();
+  return JSON.stringify(out);
+})()`
+
+// testSelection: a reader who copies a code block by hand, selecting it
+// with the mouse, gets what the block shows and never a button's label
+// ("Copy", "Copy this command", "Download"): on every page of the site,
+// each block selected whole; the transcripts of the captured page selected
+// as text; and one block dragged over with the mouse and copied with Ctrl+C.
+func testSelection(t *testing.T, ctx context.Context, s *realSite, cp consolePage, base string) {
+	pages := s.builtPages(t)
+	blocksSeen := 0
+	for _, u := range sortedKeys(pages) {
+		if !strings.Contains(pages[u], "<figure") {
+			continue
+		}
+		navigate(t, ctx, base+u)
+		var bad []struct {
+			Block int
+			Label string
+			Text  string
+		}
+		if err := json.Unmarshal([]byte(eval[string](t, ctx, selectBlocks)), &bad); err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range bad {
+			t.Errorf("%s, code block %d selected by hand: the text holds the label %q: %.200q", u, b.Block, b.Label, b.Text)
+		}
+		blocksSeen += eval[int](t, ctx, `document.querySelectorAll("figure.term, figure.code").length`)
+	}
+	if blocksSeen < 20 {
+		t.Errorf("only %d code blocks on the whole site", blocksSeen)
+	}
+
+	// A transcript selected is its commands (no prompt) and its output,
+	// line for line as in the Markdown. Blocks with folded output are left
+	// out: the fold hides their middle.
+	navigate(t, ctx, base+cp.url)
+	compared := 0
+	for i, b := range cp.blocks {
+		want, ok := transcript(b)
+		if !ok {
+			continue
+		}
+		compared++
+		got := eval[string](t, ctx, fmt.Sprintf(`(() => {
+		  const body = document.querySelectorAll("figure.term")[%d].querySelector(".term-body");
+		  const r = document.createRange();
+		  r.selectNodeContents(body);
+		  getSelection().removeAllRanges();
+		  getSelection().addRange(r);
+		  const text = getSelection().toString();
+		  getSelection().removeAllRanges();
+		  return text;
+		})()`, i))
+		if strings.TrimRight(got, "\n") != strings.TrimRight(want, "\n") {
+			t.Errorf("%s:%d selected by hand gives\n%q\nwant its commands and output\n%q", cp.url, b.Line, got, want)
+		}
+	}
+	if compared == 0 {
+		t.Errorf("%s has no transcript short enough to compare whole", cp.url)
+	}
+
+	// By hand for real: drag the mouse from the first command to the end
+	// of the block with the most commands, press Ctrl+C, read the clipboard.
+	k := -1
+	for i, b := range cp.blocks {
+		if b.Kind == blocks.Console && (k < 0 || len(b.Commands) > len(cp.blocks[k].Commands)) {
+			k = i
+		}
+	}
+	pts := eval[[]float64](t, ctx, fmt.Sprintf(`(() => {
+	  const f = document.querySelectorAll("figure.term")[%d];
+	  f.scrollIntoView({block: "center"});
+	  const from = f.querySelector(".cmd-text").getClientRects()[0];
+	  const body = f.querySelector(".term-body").getBoundingClientRect();
+	  const last = f.querySelector(".term-body").lastElementChild.getBoundingClientRect();
+	  return [from.left + 1, from.top + from.height / 2, Math.min(last.right, body.right) - 2, last.bottom - 3];
+	})()`, k))
+	mouse := func(typ input.DispatchMouseEventType, x, y float64, buttons int64) chromedp.Action[chromedp.Void] {
+		return chromedp.MouseEvent(typ, x, y, func(p *input.DispatchMouseEventParams) {
+			p.Button, p.Buttons, p.ClickCount = input.MouseButtonLeft, buttons, 1
+		})
+	}
+	do(t, ctx,
+		mouse(input.DispatchMouseEventTypeMousePressed, pts[0], pts[1], 1),
+		mouse(input.DispatchMouseEventTypeMouseMoved, (pts[0]+pts[2])/2, (pts[1]+pts[3])/2, 1),
+		mouse(input.DispatchMouseEventTypeMouseMoved, pts[2], pts[3], 1),
+		mouse(input.DispatchMouseEventTypeMouseReleased, pts[2], pts[3], 0),
+	)
+	dragged := eval[string](t, ctx, `getSelection().toString()`)
+	if !strings.Contains(dragged, cp.blocks[k].Commands[0].Text) {
+		t.Fatalf("the mouse drag over block %d of %s selected %q, not its first command %q", k+1, cp.url, dragged, cp.blocks[k].Commands[0].Text)
+	}
+	for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeKeyDown, input.DispatchKeyEventTypeKeyUp} {
+		p := input.DispatchKeyEventParams{Type: typ, Key: "c", Code: "KeyC", WindowsVirtualKeyCode: 67,
+			NativeVirtualKeyCode: 67, Modifiers: int64(chromedp.ModifierCtrl)}
+		if typ == input.DispatchKeyEventTypeKeyDown {
+			p.Commands = []string{"copy"}
+		}
+		if _, err := chromedp.Call(ctx, input.DispatchKeyEvent, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clip := eval[string](t, ctx, `navigator.clipboard.readText()`)
+	if clip != dragged {
+		t.Errorf("Ctrl+C after the drag put %q on the clipboard, the selection was %q", clip, dragged)
+	}
+	for _, l := range []string{"Copy", "Copy this command", "Copy all commands"} {
+		if strings.Contains(clip, l) {
+			t.Errorf("copied by hand from %s: the clipboard holds the button label %q:\n%s", cp.url, l, clip)
+		}
+	}
+	for _, c := range cp.blocks[k].Commands {
+		if !strings.Contains(clip, c.Text) {
+			t.Errorf("copied by hand from %s: the clipboard lacks the command %q:\n%s", cp.url, c.Text, clip)
+		}
+	}
+	eval[bool](t, ctx, `(getSelection().removeAllRanges(), true)`)
+}
+
+// transcript is what a console block shows as text, prompts aside: each
+// command as typed, then its output lines. ok is false for a block whose
+// output the page folds (more than 15 lines after one command).
+func transcript(b *blocks.Block) (text string, ok bool) {
+	if b.Kind != blocks.Console || len(b.Commands) == 0 || len(b.Leading) > 0 {
+		return "", false
+	}
+	var lines []string
+	for _, c := range b.Commands {
+		if len(c.Output) > 15 {
+			return "", false
+		}
+		lines = append(lines, c.Text)
+		lines = append(lines, c.Output...)
+	}
+	return strings.Join(lines, "\n"), true
 }

@@ -316,6 +316,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("copy", func(t *testing.T) { testCopy(t, ctx, cp, pageURL, shots) })
+	t.Run("select", func(t *testing.T) { testSelection(t, ctx, s, cp, base) })
 	t.Run("theme", func(t *testing.T) { testTheme(t, ctx, pageURL, shots) })
 	t.Run("search", func(t *testing.T) { testSearch(t, ctx, s, cp, base, pageURL, shots) })
 	t.Run("print", func(t *testing.T) { testPrintPage(t, ctx, s, base, shots) })
