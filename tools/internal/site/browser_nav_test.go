@@ -8,14 +8,16 @@ import (
 	"testing"
 
 	"github.com/chromedp/cdproto/input"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
 )
 
-// Navigation and reading in the browser (TestBrowser runs these): the
-// contents box on a phone and on a wide screen, and code blocks copied by
-// hand.
+// Navigation and reading in the browser (TestBrowser runs these): previous
+// and next through the sections read in order, the way to the authors'
+// guide, the contents box on a phone and on a wide screen, and code blocks
+// copied by hand.
 
 // testTOC: on a phone the page's contents box is closed, so the first
 // screen shows the page's text; on a wide screen it is open; it follows
@@ -223,4 +225,86 @@ func transcript(b *blocks.Block) (text string, ok bool) {
 		lines = append(lines, c.Output...)
 	}
 	return strings.Join(lines, "\n"), true
+}
+
+// testPrevNext reads each section meant to be read in order as a reader
+// would: from its first page, clicking "Next" until there is none, then
+// "Previous" back to the first; the pages met must be the section's pages
+// by weight, and no other.
+func testPrevNext(t *testing.T, ctx context.Context, s *realSite, base string) {
+	here := func() string {
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimPrefix(strings.SplitN(loc, "#", 2)[0], base)
+	}
+	follow := func(rel string) bool {
+		sel := fmt.Sprintf(".prev-next a[rel=%s]", rel)
+		if !eval[bool](t, ctx, fmt.Sprintf(`!!document.querySelector(%q)`, sel)) {
+			return false
+		}
+		if _, err := chromedp.Run(ctx, chromedp.WaitEvent(cdppage.LoadEventFired, nil, chromedp.Click(chromedp.CSS(sel)))); err != nil {
+			t.Fatal(err)
+		}
+		return true
+	}
+	for _, sec := range s.orderedSections(t) {
+		if len(sec.pages) == 0 {
+			continue
+		}
+		navigate(t, ctx, base+sec.pages[0])
+		if eval[bool](t, ctx, `!!document.querySelector(".prev-next a[rel=prev]")`) {
+			t.Errorf("%s, the first page of %s, has a Previous link", sec.pages[0], sec.url)
+		}
+		met := []string{here()}
+		for len(met) <= len(sec.pages) && follow("next") {
+			met = append(met, here())
+		}
+		if strings.Join(met, " ") != strings.Join(sec.pages, " ") {
+			t.Errorf("following Next through %s meets\n%q\nwant its pages by weight\n%q", sec.url, met, sec.pages)
+			continue
+		}
+		back := []string{here()}
+		for len(back) <= len(sec.pages) && follow("prev") {
+			back = append([]string{here()}, back...)
+		}
+		if strings.Join(back, " ") != strings.Join(sec.pages, " ") {
+			t.Errorf("following Previous back through %s meets\n%q\nwant\n%q", sec.url, back, sec.pages)
+		}
+	}
+}
+
+// testAuthorsLink: the authors' guide is in no menu or card of the home
+// page, and the footer's "For authors" link leads to it, with the guide's
+// own menu.
+func testAuthorsLink(t *testing.T, ctx context.Context, base string, shots *shooter) {
+	navigate(t, ctx, base+"/")
+	shown := eval[[]string](t, ctx, `[...document.querySelectorAll(".site-nav a, .overview a")].map(a => new URL(a.href).pathname)`)
+	for _, p := range shown {
+		if isAuthorURL(strings.TrimPrefix(p, "/docker-lab")) {
+			t.Errorf("the home page links the author page %s in its menu or cards", p)
+		}
+	}
+	if len(shown) < 10 {
+		t.Errorf("the home page's menu and cards have %d links", len(shown))
+	}
+	if !eval[bool](t, ctx, `(() => {
+	  const a = [...document.querySelectorAll("footer.site-foot a")].find(a => a.textContent.trim() === "For authors");
+	  if (a) a.id = "t-authors";
+	  return !!a;
+	})()`) {
+		t.Fatal(`the home page's footer has no "For authors" link`)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.WaitEvent(cdppage.LoadEventFired, nil, chromedp.Click(chromedp.ID("t-authors")))); err != nil {
+		t.Fatalf("following the footer's For authors link: %v", err)
+	}
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	if loc != base+"/authoring/" {
+		t.Fatalf("the footer's For authors link led to %s, want %s/authoring/", loc, base)
+	}
+	if n := eval[int](t, ctx, `[...document.querySelectorAll(".site-nav a")].filter(a => /\/authoring\/[^/]+\/$/.test(a.href)).length`); n < 2 {
+		t.Errorf("the authors' guide's menu lists %d of its pages", n)
+	}
+	shots.shot(t, ctx, "desktop-authors")
 }

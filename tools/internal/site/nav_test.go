@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -248,4 +249,160 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// frontMatter returns the top-level "key: value" lines of a page's YAML
+// front matter, values unquoted: enough for weight, ordered and audience.
+func frontMatter(t *testing.T, path string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	lines := strings.Split(string(b), "\n")
+	if len(lines) == 0 || strings.TrimSpace(lines[0]) != "---" {
+		return out
+	}
+	for _, l := range lines[1:] {
+		if strings.TrimSpace(l) == "---" {
+			break
+		}
+		if k, v, ok := strings.Cut(l, ":"); ok && k != "" && !strings.HasPrefix(k, " ") && !strings.HasPrefix(k, "#") {
+			out[k] = strings.Trim(strings.TrimSpace(v), `"'`)
+		}
+	}
+	return out
+}
+
+// orderedSection is a section read in order, and its pages by weight.
+type orderedSection struct {
+	url   string   // "/concepts/"
+	pages []string // "/concepts/what-is-docker/", … by weight, the authors' pages left out
+}
+
+// orderedSections reads the built copy's content/: the top-level sections
+// whose _index.md says `ordered: true`, each with its pages by weight. The
+// lab and the concepts must be among them (their text says to read them
+// in order).
+func (s *realSite) orderedSections(t *testing.T) []orderedSection {
+	t.Helper()
+	content := filepath.Join(s.dir, "content")
+	entries, err := os.ReadDir(content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []orderedSection
+	for _, e := range entries {
+		idx := filepath.Join(content, e.Name(), "_index.md")
+		if !e.IsDir() {
+			continue
+		}
+		if _, err := os.Stat(idx); err != nil || frontMatter(t, idx)["ordered"] != "true" {
+			continue
+		}
+		sec := orderedSection{url: "/" + e.Name() + "/"}
+		type weighted struct {
+			url    string
+			weight int
+		}
+		var pages []weighted
+		sub, err := os.ReadDir(filepath.Join(content, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range sub {
+			md := filepath.Join(content, e.Name(), p.Name(), "index.md")
+			if _, err := os.Stat(md); !p.IsDir() || err != nil {
+				continue // a subsection has _index.md: none is read in order yet
+			}
+			u := sec.url + p.Name() + "/"
+			if isAuthorURL(u) {
+				continue
+			}
+			w, err := strconv.Atoi(frontMatter(t, md)["weight"])
+			if err != nil {
+				t.Errorf("%s has no weight: its place in %s is undefined", md, sec.url)
+			}
+			pages = append(pages, weighted{u, w})
+		}
+		sort.SliceStable(pages, func(i, j int) bool { return pages[i].weight < pages[j].weight })
+		for i, p := range pages {
+			if i > 0 && p.weight == pages[i-1].weight {
+				t.Errorf("%s and %s have the same weight %d: their order is undefined", pages[i-1].url, p.url, p.weight)
+			}
+			sec.pages = append(sec.pages, p.url)
+		}
+		out = append(out, sec)
+	}
+	for _, want := range []string{"/concepts/", "/lab/"} {
+		found := false
+		for _, sec := range out {
+			found = found || sec.url == want
+		}
+		if !found {
+			t.Errorf("%s is not read in order (ordered: true in its _index.md)", want)
+		}
+	}
+	return out
+}
+
+// TestPrevNext checks the built pages: in a section read in order each
+// page links the previous and the next page by weight (the first no
+// previous, the last no next) with its title; no other page has
+// previous/next links. TestBrowser follows them.
+func TestPrevNext(t *testing.T) {
+	t.Parallel()
+	s := buildRealSite(t)
+	pages := s.builtPages(t)
+	titles := map[string]string{}
+	for _, p := range s.index.Pages {
+		titles[p.URL] = p.Title
+	}
+	inOrder := map[string]bool{}
+	for _, sec := range s.orderedSections(t) {
+		if len(sec.pages) < 2 {
+			t.Errorf("%s is read in order but has %d pages", sec.url, len(sec.pages))
+			continue
+		}
+		for i, u := range sec.pages {
+			inOrder[u] = true
+			doc, ok := pages[u]
+			if !ok {
+				t.Errorf("%s was not built", u)
+				continue
+			}
+			var prev, next []link
+			for _, l := range linksIn(t, u, doc, isElem("nav", "", "prev-next")) {
+				if strings.HasPrefix(l.text, "Previous") {
+					prev = append(prev, l)
+				} else if strings.HasPrefix(l.text, "Next") {
+					next = append(next, l)
+				} else {
+					t.Errorf("%s: a previous/next link reads %q", u, l.text)
+				}
+			}
+			check := func(what string, got []link, j int) {
+				if j < 0 || j >= len(sec.pages) {
+					if len(got) != 0 {
+						t.Errorf("%s (%d of %d in %s) links a %s page: %v", u, i+1, len(sec.pages), sec.url, what, got)
+					}
+					return
+				}
+				want := sec.pages[j]
+				if len(got) != 1 || got[0].url != want {
+					t.Errorf("%s: %s links %v, want %s", u, what, got, want)
+				} else if title := titles[want]; title == "" || !strings.HasSuffix(got[0].text, title) {
+					t.Errorf("%s: the %s link reads %q, want the title %q", u, what, got[0].text, title)
+				}
+			}
+			check("previous", prev, i-1)
+			check("next", next, i+1)
+		}
+	}
+	for _, u := range sortedKeys(pages) {
+		if !inOrder[u] && strings.Contains(pages[u], `class="prev-next"`) {
+			t.Errorf("%s is in no section read in order, but has previous/next links", u)
+		}
+	}
 }
