@@ -1,5 +1,6 @@
 // Docker Lab site behaviour: copy buttons, theme toggle, search, small-screen
-// menu, expanding folded output for printing, links that work from file://.
+// menu, the contents box across the phone breakpoint, expanding folded
+// output for printing, links that work from file://.
 // Hand-written, no dependencies, no request to another host.
 // The pages work without it: commands stay selectable, the theme follows the
 // system, the menu is shown in full (only search needs it).
@@ -377,6 +378,16 @@
       navBtn.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+
+  // ---- Contents box -------------------------------------------------------
+  // A page's contents (toc.html) are closed on phones and open on wide
+  // screens, set before the first paint by an inline script; when the
+  // window crosses that width (resized, a phone turned) they follow it.
+
+  document.querySelectorAll("details[data-open-from]").forEach(function (d) {
+    var mq = window.matchMedia(d.getAttribute("data-open-from"));
+    mq.addEventListener("change", function () { d.open = mq.matches; });
+  });
 
   // ---- Printing -----------------------------------------------------------
   // Folded output must be complete on paper: open every <details> while

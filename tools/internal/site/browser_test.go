@@ -316,9 +316,13 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("copy", func(t *testing.T) { testCopy(t, ctx, cp, pageURL, shots) })
+	t.Run("select", func(t *testing.T) { testSelection(t, ctx, s, cp, base) })
 	t.Run("theme", func(t *testing.T) { testTheme(t, ctx, pageURL, shots) })
 	t.Run("search", func(t *testing.T) { testSearch(t, ctx, s, cp, base, pageURL, shots) })
 	t.Run("print", func(t *testing.T) { testPrintPage(t, ctx, s, base, shots) })
+	t.Run("toc", func(t *testing.T) { testTOC(t, ctx, pageURL, shots) })
+	t.Run("prev-next", func(t *testing.T) { testPrevNext(t, ctx, s, base) })
+	t.Run("authors", func(t *testing.T) { testAuthorsLink(t, ctx, base, shots) })
 	t.Run("phone", func(t *testing.T) {
 		viewport(t, ctx, phoneW, phoneH)
 		defer viewport(t, ctx, desktopW, desktopH)

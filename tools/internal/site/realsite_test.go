@@ -368,7 +368,8 @@ func TestSearchIndex(t *testing.T) {
 	if len(s.dropped) > 0 {
 		t.Logf("left out (not captured): %s", strings.Join(s.dropped, "; "))
 	}
-	// Every page of the site is indexed (not the 404 and the print documents).
+	// Every page of the site is indexed (not the 404 and the print
+	// documents), except the authors' pages (TestAuthorPages).
 	urls := map[string]indexPage{}
 	for _, p := range s.index.Pages {
 		if _, dup := urls[p.URL]; dup {
@@ -386,7 +387,8 @@ func TestSearchIndex(t *testing.T) {
 		if err != nil || d.IsDir() || d.Name() != "index.html" {
 			return err
 		}
-		if b, err := os.ReadFile(p); err != nil || !strings.Contains(string(b), `<main id="main"`) {
+		b, err := os.ReadFile(p)
+		if err != nil || !strings.Contains(string(b), `<main id="main"`) {
 			return err // a bundle file (a lab's own index.html), not a page of the site
 		}
 		rel, _ := filepath.Rel(filepath.Join(s.dir, "public"), filepath.Dir(p))
@@ -394,7 +396,11 @@ func TestSearchIndex(t *testing.T) {
 		if rel == "." {
 			u = "/"
 		}
-		if _, ok := urls[u]; !ok {
+		_, ok := urls[u]
+		switch forAuthors := bodyForAuthors(string(b)); {
+		case forAuthors && ok:
+			t.Errorf("%s is for authors but in the search index", u)
+		case !forAuthors && !ok:
 			t.Errorf("%s is not in the search index", u)
 		}
 		return nil

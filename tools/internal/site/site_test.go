@@ -382,7 +382,7 @@ func standardSite(t *testing.T) *site {
 	for _, rel := range []string{"content/_index.md", "content/about/_index.md", "content/about/status/index.md"} {
 		copyFile(t, filepath.Join(root, rel), filepath.Join(s.dir, rel))
 	}
-	s.write("content/lab/_index.md", "---\ntitle: Lab\nweight: 20\n---\n\nThe steps.\n")
+	s.write("content/lab/_index.md", "---\ntitle: Lab\nweight: 20\nordered: true\n---\n\nThe steps.\n")
 	s.write("content/concepts/_index.md", "---\ntitle: Concepts\nweight: 10\n---\n")
 	s.addPage(labFirst, true)
 	s.write("content/lab/first/Dockerfile", fileDockerfile.body+"\n")
