@@ -28,7 +28,7 @@ capture: ## run the pages' blocks against the daemon and write the output into t
 verify: ## re-run every page and fail with a diff where the docs and reality disagree (writes nothing)
 	$(LABRUN) verify $(PAGES)
 
-test: ## the fast suite: unit and integration tests against the real daemon, and the site build
+test: ## the fast suite: unit and integration tests against the real daemon, the workflows linted, the site build
 	@unformatted=$$(gofmt -l tools); if [ -n "$$unformatted" ]; then echo "gofmt -w these files: $$unformatted" >&2; exit 1; fi
 	go vet ./...
 	# The GitHub workflows, with actionlint pinned in go.mod. Its shellcheck
