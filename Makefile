@@ -28,9 +28,14 @@ capture: ## run the pages' blocks against the daemon and write the output into t
 verify: ## re-run every page and fail with a diff where the docs and reality disagree (writes nothing)
 	$(LABRUN) verify $(PAGES)
 
-test: ## the fast suite: unit and integration tests against the real daemon, and the site build
+test: ## the fast suite: unit and integration tests against the real daemon, the workflows linted, the site build
 	@unformatted=$$(gofmt -l tools); if [ -n "$$unformatted" ]; then echo "gofmt -w these files: $$unformatted" >&2; exit 1; fi
 	go vet ./...
+	# The GitHub workflows, with actionlint pinned in go.mod. Its shellcheck
+	# and pyflakes passes are off: they run only where those programs are
+	# installed (GitHub's runners have shellcheck, the lab's machines do
+	# not), and a verdict must not depend on the machine.
+	go tool actionlint -shellcheck= -pyflakes=
 	# -count=1: the tests talk to a real daemon, whose state Go's test cache cannot see.
 	go test -count=1 ./...
 	$(MAKE) site

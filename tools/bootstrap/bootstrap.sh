@@ -32,10 +32,24 @@ apt_install() {
 }
 
 # 1. Tools the images and the tests need, whatever the daemon.
-#    debootstrap: the Debian base image; chromium: browser tests and
-#    handouts; poppler-utils: pdftotext for the handout test; curl: pages
-#    talk to the daemon's socket; iptables and friends come with docker.io.
-apt_install debootstrap chromium poppler-utils curl ca-certificates
+#    debootstrap: the Debian base image, with Debian's archive keys to check
+#    it (on Debian they are there already; an Ubuntu CI runner lacks them);
+#    chromium: browser tests and handouts, unless a Chromium or Chrome that
+#    the tests find is there already (GitHub's Ubuntu runners ship Chrome,
+#    and Ubuntu packages Chromium only as a snap); poppler-utils: pdftotext
+#    for the handout test; curl: pages talk to the daemon's socket; iptables
+#    and friends come with docker.io.
+apt_install debootstrap debian-archive-keyring poppler-utils curl ca-certificates
+browser=${LABDOCS_CHROME:-}
+for b in chromium chromium-browser google-chrome google-chrome-stable; do
+	[ -n "$browser" ] && break
+	browser=$(command -v "$b" || true)
+done
+if [ -n "$browser" ]; then
+	log "browser present: $browser"
+else
+	apt_install chromium
+fi
 
 #    The HTML validity test: the W3C Nu Html Checker (vnu.jar), pinned in
 #    tools/vnu, installed with npm and run on a Java runtime.

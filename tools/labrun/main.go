@@ -29,6 +29,8 @@ import (
 
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
 	"github.com/labdocs/dockerlab/tools/internal/course"
+	"github.com/labdocs/dockerlab/tools/internal/record"
+	"github.com/labdocs/dockerlab/tools/internal/shard"
 )
 
 // Exit codes, documented in the authoring guide.
@@ -43,10 +45,10 @@ type config struct {
 	pages   []string
 	force   bool
 	verbose bool
-	list    bool   // list what would run instead of running it
-	format  string // human, github
-	junit   string // write JUnit XML here too
-	shard   string // i/n
+	list    bool        // list what would run instead of running it
+	format  string      // human, github
+	junit   string      // write JUnit XML here too
+	shard   *shard.Spec // nil: every page
 	work    string
 	jobs    int      // pages at once per daemon
 	hosts   []string // a pool of daemons; empty: the environment's
@@ -122,7 +124,7 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&cfg.list, "list", false, "list the pages and blocks that would run, with skip reasons; run nothing")
 	fs.StringVar(&cfg.format, "format", "human", "report format: human or github (annotations)")
 	fs.StringVar(&cfg.junit, "junit", "", "also write a JUnit XML report to this file")
-	fs.StringVar(&cfg.shard, "shard", "", "run only shard i of n (i/n, 1-based) of the pages")
+	shardSpec := fs.String("shard", "", "run only shard i of n (i/n, 1-based) of the pages")
 	fs.IntVar(&cfg.jobs, "j", 1, "run up to N independent pages at once on each daemon")
 	fs.BoolVar(&cfg.course, "course", false, "verify: run each section read in order (ordered: true in its _index.md) that the pages belong to as one course: its pages in reading order, one daemon, terminals and Docker objects kept from page to page; blocks with alone=true do not run")
 	fs.Func("docker-host", "run pages on this daemon too (repeat for a pool; unix:// or tcp://)", func(v string) error {
@@ -149,24 +151,29 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	if cfg.course && cfg.cmd == "capture" {
 		return nil, errors.New("-course verifies a course as a reader walks it; capture its pages on their own (labrun capture PAGE), so that both readings must agree")
 	}
-	if cfg.course && cfg.shard != "" {
+	if cfg.course && *shardSpec != "" {
 		return nil, errors.New("-course runs whole courses: it does not take -shard")
 	}
 	if cfg.format != "human" && cfg.format != "github" {
 		return nil, fmt.Errorf("-format %q: use human or github", cfg.format)
 	}
+	if *shardSpec != "" {
+		sp, err := shard.Parse(*shardSpec)
+		if err != nil {
+			return nil, fmt.Errorf("-shard %w", err)
+		}
+		cfg.shard = &sp
+	}
 	return cfg, nil
 }
 
-// loadPages finds and parses the pages. Any page that does not parse is an
-// error naming file:line; nothing runs then. Warnings (a block left open)
-// go to w and do not stop anything.
+// loadPages finds and parses the pages, and keeps those of the shard
+// asked for. Any kept page that does not parse is an error naming
+// file:line; nothing runs then. Warnings (a block left open) go to w and
+// do not stop anything.
 func loadPages(cfg *config, w io.Writer) ([]*blocks.Page, error) {
 	paths, err := expand(cfg.pages)
 	if err != nil {
-		return nil, err
-	}
-	if paths, err = shard(paths, cfg.shard); err != nil {
 		return nil, err
 	}
 	if cfg.course {
@@ -174,29 +181,57 @@ func loadPages(cfg *config, w io.Writer) ([]*blocks.Page, error) {
 			return nil, err
 		}
 	}
-	var pages []*blocks.Page
-	var errs []error
-	for _, path := range paths {
+	type loaded struct {
+		page *blocks.Page
+		err  error
+	}
+	all := make([]loaded, len(paths))
+	for k, path := range paths {
 		src, err := os.ReadFile(path)
 		if err != nil {
-			errs = append(errs, err)
+			all[k].err = err
 			continue
 		}
-		p, err := blocks.Parse(path, src)
-		if p != nil {
-			for _, warn := range p.Warnings {
+		all[k].page, all[k].err = blocks.Parse(path, src)
+	}
+	keep := make([]bool, len(all))
+	if cfg.shard == nil {
+		for k := range keep {
+			keep[k] = true
+		}
+	} else {
+		// Every page is parsed for its claims, but only this shard's
+		// problems are reported: each page's in one shard.
+		parsed := make([]*blocks.Page, len(all))
+		for k, l := range all {
+			if l.err == nil {
+				parsed[k] = l.page
+			}
+		}
+		for _, k := range shard.Keep(shardPages(paths, parsed), *cfg.shard) {
+			keep[k] = true
+		}
+	}
+	var pages []*blocks.Page
+	var errs []error
+	for k, l := range all {
+		if !keep[k] {
+			continue
+		}
+		if l.page != nil {
+			for _, warn := range l.page.Warnings {
 				fmt.Fprintf(w, "%s:%d: warning: %s\n", warn.Path, warn.Line, warn.Msg)
 			}
 		}
-		if err != nil {
+		if l.err != nil {
+			errs = append(errs, l.err)
+			continue
+		}
+		if err := lint(l.page); err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if err := lint(p); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		pages = append(pages, p)
+		pages = append(pages, l.page)
 	}
 	return pages, errors.Join(errs...)
 }
@@ -225,6 +260,27 @@ func coursePages(paths []string) ([]string, error) {
 		return nil, errors.New("-course: none of the pages is in a section read in order (ordered: true in the section's _index.md)")
 	}
 	return out, nil
+}
+
+// shardPages describes the pages to the split: the machine-wide claims of
+// each (host ports, work folder: see package shard for why only those) and
+// how long it ran at its last capture. pages[k] is nil for a page that
+// does not parse: it joins no group.
+func shardPages(paths []string, pages []*blocks.Page) []shard.Page {
+	out := make([]shard.Page, len(paths))
+	for k, path := range paths {
+		out[k].Path = path
+		p := pages[k]
+		if p == nil || !runnable(p) {
+			continue
+		}
+		out[k].Runs = true
+		out[k].Claims = pageClaims(p).ports
+		if rec, err := record.Load(path); err == nil && rec != nil {
+			out[k].Weight = rec.DurationMS
+		}
+	}
+	return out
 }
 
 // expand turns arguments (files, folders, globs) into Markdown files,
@@ -265,24 +321,6 @@ func expand(args []string) ([]string, error) {
 		}
 	}
 	sort.Strings(out)
-	return out, nil
-}
-
-// shard keeps the pages of shard i of n, by position in the sorted list.
-func shard(paths []string, spec string) ([]string, error) {
-	if spec == "" {
-		return paths, nil
-	}
-	var i, n int
-	if _, err := fmt.Sscanf(spec, "%d/%d", &i, &n); err != nil || n < 1 || i < 1 || i > n {
-		return nil, fmt.Errorf("-shard %q: want i/n with 1 <= i <= n", spec)
-	}
-	var out []string
-	for k, p := range paths {
-		if k%n == i-1 {
-			out = append(out, p)
-		}
-	}
 	return out, nil
 }
 
