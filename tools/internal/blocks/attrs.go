@@ -38,6 +38,15 @@ type Options struct {
 	// "If you start here" part, which a reader walking the course skips.
 	Alone bool
 
+	// Answer (answer="N"): the block answers the page's exercise N. The
+	// site folds it; the runner runs it like any other block.
+	Answer string
+
+	// Needs (needs="root linux"): what the block needs of the reader's
+	// machine beyond a Docker client, shown as badges. The runner, root
+	// on Linux, runs it as it is.
+	Needs []string
+
 	// File blocks.
 	File string      // file: slash-separated path inside the work folder
 	Mode fs.FileMode // mode: permission bits
@@ -64,14 +73,17 @@ var consoleAttrs = map[string]checker{
 	"for":     duration(func(o *Options, d time.Duration) { o.For = d }),
 	"shell":   shell,
 	"alone":   alone,
+	"answer":  str(func(o *Options, s string) { o.Answer = s }, true),
+	"needs":   needs,
 }
 
 var fileAttrs = map[string]checker{
-	"file":  file,
-	"title": str(func(o *Options, s string) { o.Title = s }, false),
-	"skip":  skip,
-	"mode":  mode,
-	"alone": alone,
+	"file":   file,
+	"title":  str(func(o *Options, s string) { o.Title = s }, false),
+	"skip":   skip,
+	"mode":   mode,
+	"alone":  alone,
+	"answer": str(func(o *Options, s string) { o.Answer = s }, true),
 }
 
 // Presentation attributes Hugo itself understands (ids, classes and
@@ -287,6 +299,24 @@ func alone(o *Options, name string, v any) error {
 		return fmt.Errorf(`alone=%s: want alone=true (the block runs only when its page is read on its own), or drop it`, show(v))
 	}
 	o.Alone = true
+	return nil
+}
+
+var needNames = []string{"root", "linux"}
+
+func needs(o *Options, name string, v any) error {
+	s, _ := v.(string)
+	ns := strings.Fields(s)
+	for _, n := range ns {
+		if !slices.Contains(needNames, n) {
+			ns = nil
+			break
+		}
+	}
+	if len(ns) == 0 {
+		return fmt.Errorf(`needs=%s: want space-separated needs among %s, e.g. needs="root"`, show(v), strings.Join(needNames, " "))
+	}
+	o.Needs = ns
 	return nil
 }
 

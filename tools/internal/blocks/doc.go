@@ -131,6 +131,10 @@
 //	shell    "open" or "none"
 //	alone    true: run only when the page is read on its own, not in
 //	         its section's course (the "If you start here" part)
+//	answer   the exercise the block answers, a non-empty string; the
+//	         site folds the block until the reader opens it
+//	needs    what the block needs of the reader's machine, among
+//	         "root" and "linux" (space-separated), shown as badges
 //
 // The runner's documentation says how it uses each. Numbers are written
 // bare (exit=1); everything else is a quoted string (timeout="90s"). A
@@ -152,6 +156,7 @@
 //	mode   permissions as a quoted octal string, such as mode="0755"
 //	       (a bare 0755 would be the decimal number 755)
 //	alone  true: written only when the page is read on its own
+//	answer the exercise the file answers, a non-empty string
 //
 // The file's content is the block's text as Hugo's .Inner gives it: the
 // lines between the fences, minus the code block's indentation and any

@@ -204,7 +204,7 @@ func TestAttributes(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	const known = "alone, exit, for, healthy, input, keys, lines, port, redact, settle, shell, skip, term, timeout, title, until, wait"
+	const known = "alone, answer, exit, for, healthy, input, keys, lines, needs, port, redact, settle, shell, skip, term, timeout, title, until, wait"
 	tests := []struct {
 		name, src string
 		want      []string
@@ -222,9 +222,9 @@ func TestErrors(t *testing.T) {
 		{"unknown console attribute", "```console {term=a colour=red}\n$ a\n```\n",
 			[]string{`p.md:1: unknown attribute colour on a console block; known: ` + known}},
 		{"console attribute on file block", "```sh {file=\"a.sh\" term=\"x\"}\nls\n```\n",
-			[]string{`p.md:1: unknown attribute term on a file block; known: alone, file, mode, skip, title`}},
+			[]string{`p.md:1: unknown attribute term on a file block; known: alone, answer, file, mode, skip, title`}},
 		{"console attribute on skipped block", "```yaml {skip=\"example\" wait=\"x\"}\nk: v\n```\n",
-			[]string{`p.md:1: unknown attribute wait on a skipped block; known: alone, file, mode, skip, title`}},
+			[]string{`p.md:1: unknown attribute wait on a skipped block; known: alone, answer, file, mode, skip, title`}},
 		{"quoted exit", "```console {exit=\"1\"}\n$ a\n```\n",
 			[]string{`p.md:1: exit="1": want a whole number from 0 to 255, unquoted, e.g. exit=1`}},
 		{"fractional exit", "```console {exit=1.5}\n$ a\n```\n",

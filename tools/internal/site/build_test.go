@@ -425,3 +425,57 @@ func TestIdenticalBlocksKeepTheirOwnHeaders(t *testing.T) {
 		t.Errorf("block headers (terminal, inside, run) = %v, want %v", got, want)
 	}
 }
+
+// An exercise's answer (answer="N") is folded: the block sits in a closed
+// <details> whose summary names the exercise; other blocks are not.
+func TestAnswerIsFolded(t *testing.T) {
+	t.Parallel()
+	s := standardSite(t)
+	p := page{
+		path: "content/lab/quiz/index.md", title: "Quiz", weight: 4,
+		parts: []any{
+			"## Exercises\n\n1. Print hello.",
+			block{info: `console {term="1" answer="1"}`, body: "$ echo hello\nhello"},
+			block{info: `console {term="1"}`, body: "$ echo open\nopen"},
+		},
+	}
+	s.addPage(p, true)
+	s.mustBuild()
+	doc := s.read("lab/quiz/index.html")
+	folded := regexp.MustCompile(`(?s)<details class="answer" data-exercise="1"><summary>Answer to exercise 1</summary>\s*<figure[^>]*class="term[^"]*"[^>]*>.*?echo.*?hello.*?</figure>\s*</details>`)
+	if !folded.MatchString(doc) {
+		t.Errorf("the answer block is not folded in its details:\n%s", doc)
+	}
+	if strings.Count(doc, `class="answer"`) != 1 {
+		t.Errorf("want exactly one folded answer, got %d", strings.Count(doc, `class="answer"`))
+	}
+}
+
+// needs= shows what a block asks of the reader's machine as badges whose
+// title says why; a block without it has none.
+func TestNeedsBadges(t *testing.T) {
+	t.Parallel()
+	s := standardSite(t)
+	p := page{
+		path: "content/lab/host/index.md", title: "Host", weight: 5,
+		parts: []any{
+			block{info: `console {term="1" needs="root linux"}`, body: "$ ls /var/lib/docker/volumes"},
+			block{info: `console {term="1"}`, body: "$ docker ps -q"},
+		},
+	}
+	s.addPage(p, true)
+	s.mustBuild()
+	doc := s.read("lab/host/index.html")
+	figs := regexp.MustCompile(`(?s)<figure.*?</figcaption>`).FindAllString(doc, -1)
+	if len(figs) != 2 {
+		t.Fatalf("%d console blocks, want 2", len(figs))
+	}
+	for _, want := range []string{`<span class="term-needs" title="Run as root`, `>needs root</span>`, `title="Reads the host directly`, `>Linux only</span>`} {
+		if !strings.Contains(figs[0], want) {
+			t.Errorf("first block's header lacks %q:\n%s", want, figs[0])
+		}
+	}
+	if strings.Contains(figs[1], "term-needs") {
+		t.Errorf("a block without needs= shows a badge:\n%s", figs[1])
+	}
+}
