@@ -270,19 +270,28 @@ func skip(o *Options, name string, v any) error {
 }
 
 func keys(o *Options, name string, v any) error {
-	s, _ := v.(string)
-	ks := strings.Fields(s)
-	for _, k := range ks {
-		if !slices.Contains(keyNames, k) {
-			ks = nil
-			break
-		}
-	}
-	if len(ks) == 0 {
+	ks := among(v, keyNames)
+	if ks == nil {
 		return fmt.Errorf(`keys=%s: want space-separated keys among %s, e.g. keys="ctrl-c"`, show(v), strings.Join(keyNames, " "))
 	}
 	o.Keys = ks
 	return nil
+}
+
+// among splits a space-separated value whose every word is one of names;
+// nil when it is empty, not a string, or holds another word.
+func among(v any, names []string) []string {
+	s, _ := v.(string)
+	ws := strings.Fields(s)
+	for _, w := range ws {
+		if !slices.Contains(names, w) {
+			return nil
+		}
+	}
+	if len(ws) == 0 {
+		return nil
+	}
+	return ws
 }
 
 func shell(o *Options, name string, v any) error {
@@ -305,15 +314,8 @@ func alone(o *Options, name string, v any) error {
 var needNames = []string{"root", "linux"}
 
 func needs(o *Options, name string, v any) error {
-	s, _ := v.(string)
-	ns := strings.Fields(s)
-	for _, n := range ns {
-		if !slices.Contains(needNames, n) {
-			ns = nil
-			break
-		}
-	}
-	if len(ns) == 0 {
+	ns := among(v, needNames)
+	if ns == nil {
 		return fmt.Errorf(`needs=%s: want space-separated needs among %s, e.g. needs="root"`, show(v), strings.Join(needNames, " "))
 	}
 	o.Needs = ns
