@@ -74,15 +74,17 @@ func escape(s string) string {
 
 // Printed is one printed document.
 type Printed struct {
-	PDF   []byte
-	Pages int
-	Links LinkCounts
+	PDF    []byte
+	Pages  int
+	Prints int // how many prints it took for the contents' page numbers to hold
+	Links  LinkCounts
 }
 
 // PrintPage loads page (a path of the built site served at root, which
 // ends in "/") in the tab of ctx, waits for it and its fonts, points its
-// links away from root (fixLinks) and prints it to PDF. The running
-// header shows the document's title.
+// links away from root (fixLinks) and prints it to PDF with the page
+// numbers in its contents (printNumbered). The running header shows the
+// document's title.
 func PrintPage(ctx context.Context, root, page string) (*Printed, error) {
 	u := strings.TrimSuffix(root, "/") + path.Clean("/"+page)
 	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(u))
@@ -108,18 +110,14 @@ func PrintPage(ctx context.Context, root, page string) (*Printed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rewriting links: %w", err)
 	}
-	pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(pdfOptions(title)...))
-	if err != nil {
-		return nil, err
-	}
-	doc, err := ReadPDF(pdf)
+	pdf, doc, prints, err := printNumbered(ctx, pdfOptions(title))
 	if err != nil {
 		return nil, err
 	}
 	if err := checkLinks(doc, root); err != nil {
 		return nil, err
 	}
-	return &Printed{PDF: pdf, Pages: doc.Pages, Links: links}, nil
+	return &Printed{PDF: pdf, Pages: doc.Pages, Prints: prints, Links: links}, nil
 }
 
 // Print serves the built site in public on 127.0.0.1, starts a headless
@@ -144,8 +142,8 @@ func Print(ctx context.Context, public string, jobs []Job, log io.Writer) error 
 		if err := os.WriteFile(j.Out, p.PDF, 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(log, "%s → %s (%d pages, %d KiB, %.1f s; site links: %d inside, %d published, %d as text)\n",
-			j.Page, j.Out, p.Pages, len(p.PDF)/1024, time.Since(start).Seconds(), p.Links.Inside, p.Links.Published, p.Links.Plain)
+		fmt.Fprintf(log, "%s → %s (%d pages, %d KiB, printed %d×, %.1f s; site links: %d inside, %d published, %d as text)\n",
+			j.Page, j.Out, p.Pages, len(p.PDF)/1024, p.Prints, time.Since(start).Seconds(), p.Links.Inside, p.Links.Published, p.Links.Plain)
 	}
 	return nil
 }

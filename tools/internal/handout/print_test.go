@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -106,6 +107,9 @@ func TestPrintPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if p.Prints < 2 || p.Prints > maxPrints {
+		t.Errorf("printed %d times", p.Prints)
+	}
 	if want := (LinkCounts{Inside: 7, Plain: 9}); p.Links != want {
 		t.Errorf("links: %+v, want %+v", p.Links, want)
 	}
@@ -117,6 +121,7 @@ func TestPrintPage(t *testing.T) {
 		t.Errorf("%d pages (ReadPDF: %d), want 6 or more", p.Pages, doc.Pages)
 	}
 	text := pdfPages(t, p.PDF)
+	checkContents(t, text, []string{"Section one", "Section two, the long one", "Section three", "A heading inside three"})
 	var uris []string
 	for _, l := range doc.Links {
 		if l.URI != "" {
@@ -187,4 +192,29 @@ func pdfPages(t *testing.T, pdf []byte) []string {
 		t.Fatal(err)
 	}
 	return strings.Split(strings.TrimSuffix(string(out), "\f"), "\f")
+}
+
+// checkContents reads each title's page number in the contents on page 1
+// and finds the title on that page.
+func checkContents(t *testing.T, pages []string, titles []string) {
+	t.Helper()
+	toc := strings.Join(strings.Fields(pages[0]), " ")
+	for _, title := range titles {
+		m := regexp.MustCompile(regexp.QuoteMeta(title) + ` (\d+)\b`).FindStringSubmatch(toc)
+		if m == nil {
+			t.Errorf("the contents list %q with no page number: %q", title, toc)
+			continue
+		}
+		var n int
+		fmt.Sscan(m[1], &n)
+		if n < 2 || n > len(pages) {
+			t.Errorf("%q is on page %d of %d", title, n, len(pages))
+			continue
+		}
+		// On that page, and not just in a running text on it: a heading
+		// starts a line.
+		if !regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(title) + `\s*$`).MatchString(pages[n-1]) {
+			t.Errorf("the contents put %q on page %d, which does not have it as a heading:\n%s", title, n, pages[n-1])
+		}
+	}
 }
