@@ -324,10 +324,14 @@ func TestNoExternalRequests(t *testing.T) {
 }
 
 // The print handout renders the whole course: cover, contents, numbered steps,
-// folded output opened.
+// folded output opened; pages for authors are left out.
 func TestPrintHandout(t *testing.T) {
 	t.Parallel()
 	s := standardSite(t)
+	// Written for authors: a section (its pages by cascade) and one page.
+	s.write("content/guide/_index.md", "---\ntitle: Guide\nweight: 90\ncascade:\n  - params:\n      audience: authors\n---\n\nFor authors.\n")
+	s.write("content/guide/blocks/index.md", "---\ntitle: Writing blocks\n---\n\nHow.\n")
+	s.write("content/about/notes/index.md", "---\ntitle: Notes\naudience: authors\n---\n\nNotes.\n")
 	s.mustBuild()
 	doc := s.read("print.html")
 	assertContains(t, "print.html", doc,
@@ -346,6 +350,12 @@ func TestPrintHandout(t *testing.T) {
 	if strings.Contains(doc, `id="p-about-status"`) {
 		t.Error("the status page (handout: false) is in the handout")
 	}
+	for _, id := range []string{"p-guide", "p-guide-blocks", "p-about-notes"} {
+		if strings.Contains(doc, `id="`+id+`"`) || strings.Contains(doc, `href="#`+id+`"`) {
+			t.Errorf("%s (audience: authors) is in the handout", id)
+		}
+	}
+	assertContains(t, "guide/blocks/index.html", s.read("guide/blocks/index.html"), "<h1>Writing blocks</h1>")
 	// Concepts come before the lab (params.sections order).
 	if strings.Index(doc, `id="p-concepts"`) > strings.Index(doc, `id="p-lab"`) {
 		t.Error("sections are not in params.sections order")
