@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -200,4 +202,42 @@ func run(t *testing.T, name string, args ...string) string {
 		t.Fatalf("%s %v: %v", name, args, err)
 	}
 	return string(out)
+}
+
+// handoutLinkRE is the link to a page's PDF handout (layouts/_partials/handout-link.html).
+var handoutLinkRE = regexp.MustCompile(`<a href="([^"]+)" type="application/pdf">Download the handout \(PDF\)</a>`)
+
+// The home page, the lab and every lab step link their handout.pdf, at the
+// file that `make handout` writes (handout.Jobs), relative to the page.
+func TestHandoutLinks(t *testing.T) {
+	t.Parallel()
+	s := buildRealSite(t)
+	public := filepath.Join(s.dir, "public")
+	jobs, err := handout.Jobs(public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	printed := map[string]bool{}
+	for _, j := range jobs {
+		printed[j.Out] = true
+	}
+	urls := []string{"/", "/lab/"}
+	for _, st := range s.labSteps() {
+		urls = append(urls, st.URL)
+	}
+	if len(urls) < 3 {
+		t.Fatalf("no lab step in the site (left out: %v)", s.dropped)
+	}
+	for _, u := range urls {
+		page := s.public(strings.TrimPrefix(u, "/") + "index.html")
+		m := handoutLinkRE.FindStringSubmatch(s.readPublic(t, strings.TrimPrefix(u, "/")+"index.html"))
+		if m == nil {
+			t.Errorf("%s has no link to its handout", u)
+			continue
+		}
+		target := filepath.Join(filepath.Dir(page), filepath.FromSlash(m[1]))
+		if !printed[target] {
+			t.Errorf("%s links its handout as %q, which is %s; make handout writes %v", u, m[1], target, slices.Sorted(maps.Keys(printed)))
+		}
+	}
 }
