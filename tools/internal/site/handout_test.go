@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"html"
 	"maps"
 	"os"
 	"os/exec"
@@ -22,8 +23,10 @@ import (
 // TestHandoutPDF prints the real site's handouts the way `make handout`
 // does (tools/labhandout) and reads them back with poppler's pdftotext and
 // pdfinfo: several A4 pages, a cover alone on the first page, the contents
-// on the next, every lab step starting a page, terminal transcripts with
-// their prompts, folded output printed in full.
+// on the next with the right page numbers, every lab step starting a page,
+// terminal transcripts with their prompts, folded output printed in full,
+// no link to the server they were printed from, and, in the course, no
+// page written for authors and no command help.
 func TestHandoutPDF(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
@@ -183,6 +186,171 @@ func TestHandoutPDF(t *testing.T) {
 	}
 	if strings.Contains(normalise(strings.Join(pages, " ")), normalise(steps[1].Title)) {
 		t.Errorf("%s holds another step, %q", stepDoc, steps[1].Title)
+	}
+
+	// All three: the contents' page numbers, and links.
+	for page, pdf := range map[string]string{"/print.html": want["/print.html"], "/lab/print.html": want["/lab/print.html"], stepDoc: stepPDF} {
+		doc := s.readPublic(t, strings.TrimPrefix(page, "/"))
+		pages := strings.Split(strings.TrimSuffix(run(t, "pdftotext", "-layout", pdf, "-"), "\f"), "\f")
+		tocPage := 2
+		if page == stepDoc {
+			tocPage = 1
+		}
+		checkContentsPages(t, page, doc, pages, tocPage)
+		checkNoServerLinks(t, page, doc, pdf, strings.Join(pages, "\n"))
+	}
+
+	// The course leaves out what is written for authors and the command help.
+	checkLeftOut(t, s, want["/print.html"])
+}
+
+// tocEntryRE is an entry of a print document's contents (layouts/_partials/print/doc.html).
+var (
+	tocRE      = regexp.MustCompile(`(?s)<nav class="print-toc".*?</nav>`)
+	tocEntryRE = regexp.MustCompile(`<a href="#([^"]+)">(.*?)</a>`)
+	tagRE      = regexp.MustCompile(`<[^>]+>`)
+)
+
+// checkContentsPages reads the page number of every entry of the contents
+// (on page tocPage of the PDF) and finds a line starting with the entry's
+// title on that page: its heading.
+func checkContentsPages(t *testing.T, name, doc string, pages []string, tocPage int) {
+	t.Helper()
+	nav := tocRE.FindString(doc)
+	entries := tocEntryRE.FindAllStringSubmatch(nav, -1)
+	if len(entries) < 2 {
+		t.Fatalf("%s: %d entries in the contents", name, len(entries))
+	}
+	toc := normalise(pages[tocPage-1])
+	for _, e := range entries {
+		title := normalise(html.UnescapeString(tagRE.ReplaceAllString(e[2], "")))
+		m := regexp.MustCompile(regexp.QuoteMeta(title) + ` (\d+)\b`).FindStringSubmatch(toc)
+		if m == nil {
+			t.Errorf("%s: the contents list %q (#%s) without a page number", name, title, e[1])
+			continue
+		}
+		n, _ := strconv.Atoi(m[1])
+		if n <= tocPage || n > len(pages) {
+			t.Errorf("%s: the contents put %q on page %d of %d", name, title, n, len(pages))
+			continue
+		}
+		if !startsLine(pages[n-1], title) {
+			t.Errorf("%s: the contents put %q on page %d, which has no line starting with it:\n%s", name, title, n, pages[n-1])
+		}
+	}
+}
+
+// startsLine says whether a line of page starts title, the title going on
+// over the next lines if it wraps.
+func startsLine(page, title string) bool {
+	lines := strings.Split(page, "\n")
+	for i := range lines {
+		if strings.TrimSpace(lines[i]) == "" {
+			continue
+		}
+		if strings.HasPrefix(normalise(strings.Join(lines[i:min(i+4, len(lines))], " ")), title) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	uriRE      = regexp.MustCompile(`/URI\s*\(([^)]*)\)`)
+	loopbackRE = regexp.MustCompile(`(?i)\b[a-z]+://(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])(?::\d+)?`)
+)
+
+// checkNoServerLinks: no link of the PDF, and no URL in its text, names the
+// machine it was printed on (the server on 127.0.0.1), unless the course
+// itself writes that address (`curl http://localhost/_ping` in a
+// transcript, "open http://localhost:7000" in a lab step: the reader's own
+// machine). Links are read twice: with handout.ReadPDF and as the raw /URI
+// entries of the file.
+func checkNoServerLinks(t *testing.T, name, doc, pdf, text string) {
+	t.Helper()
+	b, err := os.ReadFile(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	written := func(u string) bool {
+		m := loopbackRE.FindString(u)
+		return m == "" || strings.Contains(doc, m+"/") || strings.Contains(doc, m+`"`) || strings.Contains(doc, m+"<") || strings.Contains(doc, m+" ")
+	}
+	parsed, err := handout.ReadPDF(b)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	var uris []string
+	for _, l := range parsed.Links {
+		if l.URI != "" {
+			uris = append(uris, l.URI)
+		}
+	}
+	raw := uriRE.FindAllSubmatch(b, -1)
+	if len(raw) != len(uris) {
+		t.Errorf("%s: %d /URI entries in the file, %d URI links read", name, len(raw), len(uris))
+	}
+	for _, m := range raw {
+		uris = append(uris, string(m[1]))
+	}
+	for _, u := range uris {
+		if !written(u) {
+			t.Errorf("%s links to %s", name, u)
+		}
+	}
+	for _, m := range loopbackRE.FindAllString(text, -1) {
+		if !written(m) {
+			t.Errorf("%s prints the address %s", name, m)
+		}
+	}
+	if len(parsed.Dests) == 0 {
+		t.Errorf("%s has no link inside itself", name)
+	}
+}
+
+// checkLeftOut: the course PDF has no page of the authors' guide
+// (content/authoring, `audience: authors`), no seed map (same) and no
+// command help (`handout: false`): not in its contents, not as a
+// destination, and no page's lede (its description) in its text.
+func checkLeftOut(t *testing.T, s *realSite, pdf string) {
+	t.Helper()
+	doc := s.readPublic(t, "print.html")
+	b, err := os.ReadFile(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := handout.ReadPDF(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := strings.Split(run(t, "pdftotext", "-layout", pdf, "-"), "\f")
+	toc, text := normalise(pages[1]), normalise(strings.Join(pages, " "))
+	left := 0
+	for _, p := range s.index.Pages {
+		if !strings.HasPrefix(p.URL, "/authoring/") && p.URL != "/about/seed-map/" && p.URL != "/reference/help/" {
+			continue
+		}
+		left++
+		id := "p-" + strings.ReplaceAll(strings.Trim(p.URL, "/"), "/", "-")
+		if strings.Contains(doc, `id="`+id+`"`) {
+			t.Errorf("print.html holds %s (%s)", p.URL, id)
+		}
+		for d := range parsed.Dests {
+			if d == id || strings.HasPrefix(d, id+"--") {
+				t.Errorf("the course PDF has the destination %s of %s", d, p.URL)
+			}
+		}
+		if strings.Contains(toc, normalise(p.Title)) {
+			t.Errorf("the course PDF's contents list %q (%s)", p.Title, p.URL)
+		}
+		if p.Description == "" {
+			t.Errorf("%s has no description to look for", p.URL)
+		} else if strings.Contains(text, normalise(p.Description)) {
+			t.Errorf("the course PDF holds %s (its lede %q)", p.URL, p.Description)
+		}
+	}
+	if left < 3 {
+		t.Errorf("only %d pages for authors or of command help in the site (left out of the build: %v)", left, s.dropped)
 	}
 }
 
