@@ -16,7 +16,7 @@ import (
 type LinkCounts struct {
 	Inside    int `json:"inside"`    // to an id of the document: a link inside the PDF
 	Published int `json:"published"` // to another page or file: now at the published address
-	Plain     int `json:"plain"`     // to another page or file, no published address: text only
+	Plain     int `json:"plain"`     // to another page or file, no published address: text only (download buttons: removed)
 }
 
 //go:embed links.js
@@ -44,7 +44,8 @@ func PublishedURL(ctx context.Context) (string, error) {
 //   - a link to an id of the document becomes a bare #fragment, which
 //     Chromium prints as a link inside the PDF;
 //   - a link to another page or file of the site goes to the same path
-//     under published, or, when published is "", is replaced by its text.
+//     under published, or, when published is "", is replaced by its text
+//     (a download button, which has no text worth keeping, is removed).
 //
 // Links to other sites are left as they are.
 func fixLinks(ctx context.Context, root, published string) (LinkCounts, error) {

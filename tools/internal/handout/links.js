@@ -18,6 +18,11 @@
       a.setAttribute("href", published + u.href.slice(root.length));
       a.classList.add("ext"); // print.css prints its URL on paper, as for other sites
       counts.published++;
+    } else if (a.hasAttribute("download")) {
+      // A download button means nothing without its link (the file's text
+      // is printed in its block anyway).
+      a.remove();
+      counts.plain++;
     } else {
       // Nowhere to send the reader: the text stays, the link goes.
       const span = document.createElement("span");

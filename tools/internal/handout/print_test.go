@@ -59,7 +59,7 @@ func printDoc(published string) string {
 			continue
 		}
 		fmt.Fprintf(&b, `<section id="%s"><h1>%s</h1>`, s.id, s.title)
-		b.WriteString(`<p>See <a href="#p-three--sub">the heading</a>, <a href="../other/">another page</a>, <a href="../other/file.txt">a file</a>, <a href="../">the home page</a> and <a href="https://example.org/docs/">another site</a>.</p>`)
+		b.WriteString(`<p>See <a href="#p-three--sub">the heading</a>, <a href="../other/">another page</a>, <a href="../other/file.txt">a file</a>, <a href="../">the home page</a> and <a href="https://example.org/docs/">another site</a>. <a href="../other/file.txt" download="file.txt">Download</a></p>`)
 		for i := range s.paras {
 			fmt.Fprintf(&b, "<p>Paragraph %d of %s.</p>", i+1, s.title)
 		}
@@ -110,7 +110,7 @@ func TestPrintPage(t *testing.T) {
 	if p.Prints < 2 || p.Prints > maxPrints {
 		t.Errorf("printed %d times", p.Prints)
 	}
-	if want := (LinkCounts{Inside: 7, Plain: 9}); p.Links != want {
+	if want := (LinkCounts{Inside: 7, Plain: 12}); p.Links != want {
 		t.Errorf("links: %+v, want %+v", p.Links, want)
 	}
 	doc, err := ReadPDF(p.PDF)
@@ -137,13 +137,16 @@ func TestPrintPage(t *testing.T) {
 	if !strings.Contains(strings.Join(text, ""), "another page, a file, the home page") {
 		t.Error("the text of the links to the site is gone")
 	}
+	if strings.Contains(strings.Join(text, ""), "Download") {
+		t.Error("a download button without its link is printed")
+	}
 
 	// A published address: links to the site go there.
 	p, err = PrintPage(bctx, root, "/published/print.html")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (LinkCounts{Inside: 7, Published: 9}); p.Links != want {
+	if want := (LinkCounts{Inside: 7, Published: 12}); p.Links != want {
 		t.Errorf("links with a published address: %+v, want %+v", p.Links, want)
 	}
 	doc, err = ReadPDF(p.PDF)
@@ -156,9 +159,9 @@ func TestPrintPage(t *testing.T) {
 			seen[l.URI]++
 		}
 	}
-	for _, u := range []string{"https://docs.example.org/course/other/", "https://docs.example.org/course/other/file.txt", "https://docs.example.org/course/", "https://example.org/docs/"} {
-		if seen[u] != 3 {
-			t.Errorf("%d links to %s, want 3 (all: %v)", seen[u], u, seen)
+	for u, n := range map[string]int{"https://docs.example.org/course/other/": 3, "https://docs.example.org/course/other/file.txt": 6, "https://docs.example.org/course/": 3, "https://example.org/docs/": 3} {
+		if seen[u] != n {
+			t.Errorf("%d links to %s, want %d (all: %v)", seen[u], u, n, seen)
 		}
 	}
 	if len(seen) != 4 {
