@@ -5,7 +5,9 @@
 //
 // It serves public/ on 127.0.0.1 and prints with a headless Chromium
 // (Debian's chromium package, or $LABDOCS_CHROME): A4, page numbers in the
-// footer, the document's title in the header, an outline of its headings.
+// footer and in the contents, the document's title in the header, an
+// outline of its headings, and no link to that local server (see
+// tools/internal/handout).
 package main
 
 import (

@@ -2,6 +2,9 @@
 // by Hugo from layouts/home.print.html and section.print.html) to PDF with a
 // headless Chromium driven over the DevTools protocol (chromedp), and holds
 // the browser and file-server helpers that the site's browser tests share.
+// Before printing it does what CSS cannot: page numbers in the contents
+// (toc.go) and no link to the local server it printed from (links.go),
+// both checked by reading the printed PDF back (pdf.go).
 //
 // Nothing here talks to another host: the built site is served from
 // 127.0.0.1 and Chromium runs with its background networking turned off.

@@ -72,15 +72,27 @@ func escape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
 }
 
-// PrintPage loads url in the tab of ctx, waits for it and its fonts, and
-// prints it to PDF. The running header shows the document's title.
-func PrintPage(ctx context.Context, url string) ([]byte, error) {
-	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(url))
+// Printed is one printed document.
+type Printed struct {
+	PDF    []byte
+	Pages  int
+	Prints int // how many prints it took for the contents' page numbers to hold
+	Links  LinkCounts
+}
+
+// PrintPage loads page (a path of the built site served at root, which
+// ends in "/") in the tab of ctx, waits for it and its fonts, points its
+// links away from root (fixLinks) and prints it to PDF with the page
+// numbers in its contents (printNumbered). The running header shows the
+// document's title.
+func PrintPage(ctx context.Context, root, page string) (*Printed, error) {
+	u := strings.TrimSuffix(root, "/") + path.Clean("/"+page)
+	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(u))
 	if err != nil {
-		return nil, fmt.Errorf("loading %s: %w", url, err)
+		return nil, fmt.Errorf("loading %s: %w", u, err)
 	}
 	if resp != nil && resp.Status != 200 {
-		return nil, fmt.Errorf("loading %s: HTTP %d", url, resp.Status)
+		return nil, fmt.Errorf("loading %s: HTTP %d", u, resp.Status)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.fonts.ready.then(() => true)`, chromedp.EvalAwaitPromise)); err != nil {
 		return nil, err
@@ -90,7 +102,22 @@ func PrintPage(ctx context.Context, url string) ([]byte, error) {
 		return nil, err
 	}
 	title = strings.TrimSuffix(title, " (printable)")
-	return chromedp.Run(ctx, chromedp.PrintToPDF(pdfOptions(title)...))
+	published, err := PublishedURL(ctx)
+	if err != nil {
+		return nil, err
+	}
+	links, err := fixLinks(ctx, root, published)
+	if err != nil {
+		return nil, fmt.Errorf("rewriting links: %w", err)
+	}
+	pdf, doc, prints, err := printNumbered(ctx, pdfOptions(title))
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLinks(doc, root); err != nil {
+		return nil, err
+	}
+	return &Printed{PDF: pdf, Pages: doc.Pages, Prints: prints, Links: links}, nil
 }
 
 // Print serves the built site in public on 127.0.0.1, starts a headless
@@ -108,14 +135,15 @@ func Print(ctx context.Context, public string, jobs []Job, log io.Writer) error 
 	defer cancel()
 	for _, j := range jobs {
 		start := time.Now()
-		pdf, err := PrintPage(bctx, base+path.Clean(j.Page))
+		p, err := PrintPage(bctx, base+"/", j.Page)
 		if err != nil {
 			return fmt.Errorf("%s: %w", j.Page, err)
 		}
-		if err := os.WriteFile(j.Out, pdf, 0o644); err != nil {
+		if err := os.WriteFile(j.Out, p.PDF, 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(log, "%s → %s (%d KiB, %.1f s)\n", j.Page, j.Out, len(pdf)/1024, time.Since(start).Seconds())
+		fmt.Fprintf(log, "%s → %s (%d pages, %d KiB, printed %d×, %.1f s; site links: %d inside, %d published, %d as text)\n",
+			j.Page, j.Out, p.Pages, len(p.PDF)/1024, p.Prints, time.Since(start).Seconds(), p.Links.Inside, p.Links.Published, p.Links.Plain)
 	}
 	return nil
 }

@@ -31,11 +31,13 @@ func TestCheck(t *testing.T) {
 <a href="../../etc/passwd">out</a>
 <img src="img/x.png"><script src="js/site.js?v=1"></script>
 <a href="a/guide.pdf#page=2">pdf</a>
+<a href="a/handout.pdf">handout, printed later</a> <a href="handout.pdf">no print.html beside it</a>
 <p id="dup">one</p><p id="dup">two</p>
 </body></html>
 `)
 	write(t, root, "a/index.html", `<h2 id="x">X</h2><a href="../index.html#top">back</a><a href="../#top">back</a><a href="/css/site.css">root-relative</a>`)
 	write(t, root, "a/guide.pdf", "%PDF")
+	write(t, root, "a/print.html", "<h1>A</h1>")
 	write(t, root, "css/site.css", "")
 	write(t, root, "js/site.js", "")
 	got, err := Check(root)
@@ -54,7 +56,8 @@ func TestCheck(t *testing.T) {
 		`index.html:8: link "a": a is a folder; link to a/ (its index.html)`,
 		`index.html:9: link "../../etc/passwd" leaves the site`,
 		`index.html:10: link "img/x.png": no file img/x.png in the site`,
-		`index.html:12: id "dup" appears a second time`,
+		`index.html:12: link "handout.pdf": no file handout.pdf in the site`,
+		`index.html:13: id "dup" appears a second time`,
 	}
 	if !slices.Equal(lines, want) {
 		t.Errorf("problems:\n%s\nwant:\n%s", join(lines), join(want))

@@ -325,10 +325,15 @@ func TestNoExternalRequests(t *testing.T) {
 }
 
 // The print handout renders the whole course: cover, contents, numbered steps,
-// folded output opened.
+// folded output opened; pages for authors are left out; the pages with a
+// print version link their PDF.
 func TestPrintHandout(t *testing.T) {
 	t.Parallel()
 	s := standardSite(t)
+	// Written for authors: a section (its pages by cascade) and one page.
+	s.write("content/guide/_index.md", "---\ntitle: Guide\nweight: 90\ncascade:\n  - params:\n      audience: authors\n---\n\nFor authors.\n")
+	s.write("content/guide/blocks/index.md", "---\ntitle: Writing blocks\n---\n\nHow.\n")
+	s.write("content/about/notes/index.md", "---\ntitle: Notes\naudience: authors\n---\n\nNotes.\n")
 	s.mustBuild()
 	doc := s.read("print.html")
 	assertContains(t, "print.html", doc,
@@ -346,6 +351,23 @@ func TestPrintHandout(t *testing.T) {
 	}
 	if strings.Contains(doc, `id="p-about-status"`) {
 		t.Error("the status page (handout: false) is in the handout")
+	}
+	for _, id := range []string{"p-guide", "p-guide-blocks", "p-about-notes"} {
+		if strings.Contains(doc, `id="`+id+`"`) || strings.Contains(doc, `href="#`+id+`"`) {
+			t.Errorf("%s (audience: authors) is in the handout", id)
+		}
+	}
+	assertContains(t, "guide/blocks/index.html", s.read("guide/blocks/index.html"), "<h1>Writing blocks</h1>")
+	// No published address by default: the printer turns links to the site into text.
+	if strings.Contains(doc, "data-published-url") {
+		t.Error("print.html names a published address, but params.publishedURL is empty")
+	}
+	// Each page with a print version links its PDF, relative to itself.
+	for page, href := range map[string]string{"index.html": "./handout.pdf", "lab/index.html": "../lab/handout.pdf", "lab/first/index.html": "../../lab/first/handout.pdf"} {
+		assertContains(t, page, s.read(page), `<a href="`+href+`" type="application/pdf">Download the handout (PDF)</a>`)
+	}
+	if strings.Contains(s.read("concepts/containers/index.html"), "handout.pdf") {
+		t.Error("a page without a print version links a handout")
 	}
 	// Concepts come before the lab (params.sections order).
 	if strings.Index(doc, `id="p-concepts"`) > strings.Index(doc, `id="p-lab"`) {
@@ -373,6 +395,11 @@ func TestPrintHandout(t *testing.T) {
 	if strings.Contains(lab, `id="p-concepts"`) {
 		t.Error("lab handout contains other sections")
 	}
+
+	// params.publishedURL goes to the printer (tools/internal/handout) on <body>.
+	s.write("published.toml", "[params]\npublishedURL = \"https://docs.example.org/course/\"\n")
+	s.mustBuild("--config", "config.toml,published.toml")
+	assertContains(t, "print.html", s.read("print.html"), `<body class="print-doc" data-published-url="https://docs.example.org/course/">`)
 }
 
 // An HTML file in a page bundle (a page nginx serves in a lab step) is a
