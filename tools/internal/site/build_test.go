@@ -464,6 +464,9 @@ func TestAnswerIsFolded(t *testing.T) {
 			"## Exercises\n\n1. Print hello.",
 			block{info: `console {term="1" answer="1"}`, body: "$ echo hello\nhello"},
 			block{info: `console {term="1"}`, body: "$ echo open\nopen"},
+			"2. Count to twenty.",
+			// Long output is folded inside the answer's own fold.
+			block{info: `console {term="1" answer="2"}`, body: "$ seq 1 20\n" + seq(1, 20)},
 		},
 	}
 	s.addPage(p, true)
@@ -473,8 +476,34 @@ func TestAnswerIsFolded(t *testing.T) {
 	if !folded.MatchString(doc) {
 		t.Errorf("the answer block is not folded in its details:\n%s", doc)
 	}
-	if strings.Count(doc, `class="answer"`) != 1 {
-		t.Errorf("want exactly one folded answer, got %d", strings.Count(doc, `class="answer"`))
+	if strings.Count(doc, `class="answer"`) != 2 {
+		t.Errorf("want two folded answers, got %d", strings.Count(doc, `class="answer"`))
+	}
+	// On paper the answer is not folded away: the step's text points to
+	// it, and it is printed, unfolded, at the end of the handout.
+	for _, printed := range []string{"lab/quiz/print.html", "lab/print.html"} {
+		doc := s.read(printed)
+		if strings.Contains(doc, `<details class="answer"`) {
+			t.Errorf("%s: the answer is still folded", printed)
+		}
+		ref := strings.Index(doc, `<p class="answer-ref">Answer to exercise 1: <a href="#p-lab-quiz--answer-1">`)
+		end := strings.Index(doc, `id="print-answers"`)
+		ans := regexp.MustCompile(`(?s)<section class="print-answer" id="p-lab-quiz--answer-1"><h3>Exercise 1</h3>\s*<figure.*?echo.*?hello.*?</figure>`).FindStringIndex(doc)
+		switch {
+		case ref < 0:
+			t.Errorf("%s: the page does not point to its answer", printed)
+		case end < 0 || ans == nil:
+			t.Errorf("%s: no answers at the end", printed)
+		case !(ref < end && end < ans[0]):
+			t.Errorf("%s: the answer is not after the pages (ref %d, answers %d, answer %d)", printed, ref, end, ans[0])
+		}
+		long := regexp.MustCompile(`(?s)<section class="print-answer" id="p-lab-quiz--answer-2"><h3>Exercise 2</h3>\s*<figure.*?<details class="out-more" open>.*?\b11\b.*?</details>.*?\b20\b.*?</figure></section>`)
+		if !long.MatchString(doc) {
+			t.Errorf("%s: the answer with folded output is not whole at the end", printed)
+		}
+		if !strings.Contains(doc, `href="#print-answers">Answers to the exercises</a>`) {
+			t.Errorf("%s: the contents do not list the answers", printed)
+		}
 	}
 }
 
