@@ -105,6 +105,7 @@ func testSelection(t *testing.T, ctx context.Context, s *realSite, cp consolePag
 			continue
 		}
 		navigate(t, ctx, base+u)
+		openAnswers(t, ctx)
 		var bad []struct {
 			Block int
 			Label string
@@ -126,6 +127,7 @@ func testSelection(t *testing.T, ctx context.Context, s *realSite, cp consolePag
 	// line for line as in the Markdown. Blocks with folded output are left
 	// out: the fold hides their middle.
 	navigate(t, ctx, base+cp.url)
+	openAnswers(t, ctx)
 	compared := 0
 	for i, b := range cp.blocks {
 		want, ok := transcript(b)
@@ -307,4 +309,11 @@ func testAuthorsLink(t *testing.T, ctx context.Context, base string, shots *shoo
 		t.Errorf("the authors' guide's menu lists %d of its pages", n)
 	}
 	shots.shot(t, ctx, "desktop-authors")
+}
+
+// openAnswers unfolds the exercises' answers, as a reader does before
+// copying one: a folded block has no text to select.
+func openAnswers(t *testing.T, ctx context.Context) {
+	t.Helper()
+	eval[int](t, ctx, `(() => { const a = document.querySelectorAll("details.answer"); a.forEach(d => d.open = true); return a.length; })()`)
 }
