@@ -463,6 +463,8 @@ func TestAnswerIsFolded(t *testing.T) {
 		parts: []any{
 			"## Exercises\n\n1. Print hello.",
 			block{info: `console {term="1" answer="1"}`, body: "$ echo hello\nhello"},
+			// An answer in two blocks: one heading, one pointer.
+			block{info: `console {term="1" answer="1"}`, body: "$ echo again\nagain"},
 			block{info: `console {term="1"}`, body: "$ echo open\nopen"},
 			"2. Count to twenty.",
 			// Long output is folded inside the answer's own fold.
@@ -476,8 +478,8 @@ func TestAnswerIsFolded(t *testing.T) {
 	if !folded.MatchString(doc) {
 		t.Errorf("the answer block is not folded in its details:\n%s", doc)
 	}
-	if strings.Count(doc, `class="answer"`) != 2 {
-		t.Errorf("want two folded answers, got %d", strings.Count(doc, `class="answer"`))
+	if strings.Count(doc, `class="answer"`) != 3 {
+		t.Errorf("want three folded answer blocks, got %d", strings.Count(doc, `class="answer"`))
 	}
 	// On paper the answer is not folded away: the step's text points to
 	// it, and it is printed, unfolded, at the end of the handout.
@@ -488,7 +490,7 @@ func TestAnswerIsFolded(t *testing.T) {
 		}
 		ref := strings.Index(doc, `<p class="answer-ref">Answer to exercise 1: <a href="#p-lab-quiz--answer-1">`)
 		end := strings.Index(doc, `id="print-answers"`)
-		ans := regexp.MustCompile(`(?s)<section class="print-answer" id="p-lab-quiz--answer-1"><h3>Exercise 1</h3>\s*<figure.*?echo.*?hello.*?</figure>`).FindStringIndex(doc)
+		ans := regexp.MustCompile(`(?s)<h3 id="p-lab-quiz--answer-1">Exercise 1</h3>\s*<div class="print-answer">\s*<figure.*?echo.*?hello.*?</figure>\s*</div>`).FindStringIndex(doc)
 		switch {
 		case ref < 0:
 			t.Errorf("%s: the page does not point to its answer", printed)
@@ -497,9 +499,15 @@ func TestAnswerIsFolded(t *testing.T) {
 		case !(ref < end && end < ans[0]):
 			t.Errorf("%s: the answer is not after the pages (ref %d, answers %d, answer %d)", printed, ref, end, ans[0])
 		}
-		long := regexp.MustCompile(`(?s)<section class="print-answer" id="p-lab-quiz--answer-2"><h3>Exercise 2</h3>\s*<figure.*?<details class="out-more" open>.*?\b11\b.*?</details>.*?\b20\b.*?</figure></section>`)
+		long := regexp.MustCompile(`(?s)<h3 id="p-lab-quiz--answer-2">Exercise 2</h3>\s*<div class="print-answer">\s*<figure.*?<details class="out-more" open>.*?\b11\b.*?</details>.*?\b20\b.*?</figure>\s*</div>`)
 		if !long.MatchString(doc) {
 			t.Errorf("%s: the answer with folded output is not whole at the end", printed)
+		}
+		if n, m := strings.Count(doc, `id="p-lab-quiz--answer-1"`), strings.Count(doc, `href="#p-lab-quiz--answer-1"`); n != 1 || m != 1 {
+			t.Errorf("%s: exercise 1's two blocks give %d headings and %d pointers, want one of each", printed, n, m)
+		}
+		if !regexp.MustCompile(`(?s)</h3>\s*<div class="print-answer">.*?echo.*?hello.*?</div>\s*<div class="print-answer">.*?echo.*?again`).MatchString(doc) {
+			t.Errorf("%s: exercise 1's second block is not printed with it", printed)
 		}
 		if !strings.Contains(doc, `href="#print-answers">Answers to the exercises</a>`) {
 			t.Errorf("%s: the contents do not list the answers", printed)
