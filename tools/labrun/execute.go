@@ -121,7 +121,7 @@ func execute(ctx context.Context, cfg *config, pages []*blocks.Page, stdout, std
 	var todo []*blocks.Page
 	nblocks := 0
 	for _, p := range pages {
-		if runnable(p) {
+		if p.Runs() {
 			todo = append(todo, p)
 			nblocks += len(p.Blocks)
 		}
@@ -490,7 +490,7 @@ func capture(p *blocks.Page, rec *record.Record, res *run.Page, changed map[int]
 	if len(outputs) == 0 && rec != nil && rec.Host.Kernel != "" && reflect.DeepEqual(rec.Blocks, record.BlocksOf(p, ran)) {
 		return kept, nil
 	}
-	src, rewritten, err := p.Rewrite(outputs)
+	np, rewritten, err := p.Rewrite(outputs)
 	if err != nil {
 		return kept, fmt.Errorf("%s: %w", p.Path, err)
 	}
@@ -499,13 +499,9 @@ func capture(p *blocks.Page, rec *record.Record, res *run.Page, changed map[int]
 		if err != nil {
 			return kept, err
 		}
-		if err := atomicfile.Write(p.Path, src, info.Mode().Perm()); err != nil {
+		if err := atomicfile.Write(p.Path, np.Src, info.Mode().Perm()); err != nil {
 			return kept, fmt.Errorf("%s: %w", p.Path, err)
 		}
-	}
-	np, err := blocks.Parse(p.Path, src)
-	if err != nil {
-		return kept, err
 	}
 	// The new page's blocks are the old ones with new output: same order.
 	nrec := &record.Record{Page: filepath.ToSlash(p.Path), Captured: time.Now().UTC().Truncate(time.Second),

@@ -271,7 +271,7 @@ func shardPages(paths []string, pages []*blocks.Page) []shard.Page {
 	for k, path := range paths {
 		out[k].Path = path
 		p := pages[k]
-		if p == nil || !runnable(p) {
+		if p == nil || !p.Runs() {
 			continue
 		}
 		out[k].Runs = true
@@ -327,7 +327,7 @@ func expand(args []string) ([]string, error) {
 func list(pages []*blocks.Page, w io.Writer) int {
 	skipped, total := 0, 0
 	for _, p := range pages {
-		if !runnable(p) {
+		if !p.Runs() {
 			continue
 		}
 		fmt.Fprintf(w, "%s\n", p.Path)
@@ -355,14 +355,4 @@ func list(pages []*blocks.Page, w io.Writer) int {
 func firstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l
-}
-
-// runnable: the page has something the runner runs or uses.
-func runnable(p *blocks.Page) bool {
-	for _, b := range p.Blocks {
-		if b.Kind == blocks.Console || b.Kind == blocks.File {
-			return true
-		}
-	}
-	return false
 }
