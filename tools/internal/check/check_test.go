@@ -102,6 +102,33 @@ func TestCompareDriftAndNoDrift(t *testing.T) {
 	}
 }
 
+// A file block that did not run, because an earlier block failed or
+// because it is left out of a course, is skipped, never passed.
+func TestFileBlockNotRunIsNotPassed(t *testing.T) {
+	p := bundle(t, "```text {file=\"a.txt\"}\na\n```\n\n```text {file=\"b.txt\" alone=true}\nb\n```\n", 0o644)
+	res := ran(p, run.OK)
+	res.Blocks[0].Status, res.Blocks[0].Message = run.NotRun, ""
+	res.Blocks[1].Status, res.Blocks[1].Message = run.Skipped, "alone: runs only when the page is read on its own"
+	got := compare(p, res, here, here)
+	for i, r := range got {
+		if r.Status != report.Skipped {
+			t.Errorf("block %d: %s, want skipped", i, r.Status)
+		}
+	}
+	if got[0].Message != "not run: an earlier block failed" {
+		t.Errorf("message %q", got[0].Message)
+	}
+	if c := report.Count(got); c.Passed != 0 || c.Skipped != 2 {
+		t.Errorf("counts %v", c)
+	}
+	// Every status a block can have says what it is.
+	for s, want := range map[run.Status]report.Status{run.OK: report.OK, run.Failed: report.Fail, run.Timeout: report.Timeout, run.Skipped: report.Skipped, run.NotRun: report.Skipped} {
+		if got := status(s); got != want {
+			t.Errorf("status(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
 // Capture writes the page by replacing it whole (a reader of the old
 // file reads the old page to its end), keeps its mode, leaves no
 // temporary file, rewrites only the block that changed and saves the

@@ -27,10 +27,9 @@ func compare(p *blocks.Page, res *run.Page, captured, now hostfacts.Facts) []rep
 	for i, r := range res.Blocks {
 		b := r.Block
 		rr := report.Result{Page: p.Path, Block: i, Line: b.Line, OutputLine: b.Line + 1, Title: b.Opts.Title,
-			Status: report.Status(r.Status), Message: r.Message, Duration: r.Duration}
+			Status: status(r.Status), Message: r.Message, Duration: r.Duration}
 		if r.Status == run.NotRun {
-			// Not run is not passed, whatever the kind of block.
-			rr.Status, rr.Message = report.Skipped, "not run: "+cmp.Or(r.Message, "an earlier block failed")
+			rr.Message = "not run: " + cmp.Or(r.Message, "an earlier block failed")
 		}
 		switch b.Kind {
 		case blocks.File:
@@ -58,6 +57,20 @@ func compare(p *blocks.Page, res *run.Page, captured, now hostfacts.Facts) []rep
 		out = append(out, rr)
 	}
 	return out
+}
+
+// status is the report's word for what a block did. A block that did not
+// run, of whatever kind, is skipped, never passed.
+func status(s run.Status) report.Status {
+	switch s {
+	case run.OK:
+		return report.OK
+	case run.Failed:
+		return report.Fail
+	case run.Timeout:
+		return report.Timeout
+	}
+	return report.Skipped // run.Skipped, run.NotRun
 }
 
 // normalizers returns the page's normaliser, knowing the facts of the
