@@ -28,6 +28,7 @@ import (
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
 	"github.com/labdocs/dockerlab/tools/internal/dockerenv"
 	"github.com/labdocs/dockerlab/tools/internal/images"
+	"github.com/labdocs/dockerlab/tools/internal/inventory"
 )
 
 // The long suite's proof that the course is portable: captured on this
@@ -144,9 +145,9 @@ func TestCourseVerifiesOnAnotherMachine(t *testing.T) {
 			t.Fatalf("inspect %s: default daemon: %v; second daemon: %v", name, err1, err2)
 		}
 		if a.ID == b.ID {
-			t.Errorf("%s has the same ID %s on both daemons: the second daemon's image was not built afresh", name, short(a.ID))
+			t.Errorf("%s has the same ID %s on both daemons: the second daemon's image was not built afresh", name, inventory.ShortID(a.ID))
 		} else {
-			t.Logf("%-16s default %s, second %s", name, short(a.ID), short(b.ID))
+			t.Logf("%-16s default %s, second %s", name, inventory.ShortID(a.ID), inventory.ShortID(b.ID))
 		}
 		if name == "debian:bookworm" && len(a.RootFS.Layers) > 0 && len(b.RootFS.Layers) > 0 && a.RootFS.Layers[0] == b.RootFS.Layers[0] {
 			t.Errorf("debian's base layer is the same on both daemons (%s)", a.RootFS.Layers[0])
@@ -566,7 +567,7 @@ func provision(ctx context.Context, t *testing.T, cli client.APIClient, cat *ima
 		t.Fatalf("building the lab images on the second daemon: %v\n%s", err, progress.String())
 	}
 	for _, r := range res {
-		t.Logf("second daemon: %s %s %s in %s", r.Name, r.Action, short(r.ID), r.Duration.Round(time.Second))
+		t.Logf("second daemon: %s %s %s in %s", r.Name, r.Action, inventory.ShortID(r.ID), r.Duration.Round(time.Second))
 	}
 }
 

@@ -9,20 +9,21 @@ import (
 	"testing"
 
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
+	"github.com/labdocs/dockerlab/tools/internal/check"
 	"github.com/labdocs/dockerlab/tools/internal/record"
 )
 
-// runOn runs one page as `labrun cmd` would, on the environment's daemon,
-// with the machine facts changed by mutate: how a test sees another
-// machine without having one.
-func runOn(t *testing.T, cmd, path string, mutate func(*env)) *outcome {
+// runOn runs one page as `labrun capture` would, on the environment's
+// daemon, with the machine facts changed by mutate: how a test sees
+// another machine without having one.
+func runOn(t *testing.T, path string, mutate func(*check.Env)) *check.Outcome {
 	t.Helper()
 	ctx := context.Background()
-	e, err := connect(ctx, "", os.Stderr)
+	e, err := check.Connect(ctx, "", os.Stderr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer e.lock.Unlock()
+	defer e.Close()
 	if mutate != nil {
 		mutate(e)
 	}
@@ -34,7 +35,8 @@ func runOn(t *testing.T, cmd, path string, mutate func(*env)) *outcome {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return runPage(ctx, &config{cmd: cmd, work: t.TempDir()}, e, p)
+	c := &check.Checker{Mode: check.Capture{}, Work: t.TempDir()}
+	return c.Page(ctx, e, p)
 }
 
 const machinePage = "```console\n$ uname -r\n```\n\n```console\n$ docker run --rm debian uname -r\n```\n\n```console\n$ docker run --rm debian echo stable\n```\n"
@@ -115,23 +117,23 @@ func TestKernelChangeReRunsThePage(t *testing.T) {
 	if code, out := labrun(t, "capture", p); code != 0 {
 		t.Fatalf("%d\n%s", code, out)
 	}
-	if o := runOn(t, "capture", p, nil); !strings.Contains(o.note, "unchanged since capture") {
-		t.Fatalf("same machine: %q", o.note)
+	if o := runOn(t, p, nil); !strings.Contains(o.Note, "unchanged since capture") {
+		t.Fatalf("same machine: %q", o.Note)
 	}
 	// Memory and CPU count are no reason to re-run.
-	if o := runOn(t, "capture", p, func(e *env) { e.facts.CPUs, e.facts.Memory = 64, 1<<40 }); !strings.Contains(o.note, "unchanged") {
-		t.Fatalf("CPU count re-ran the page: %q", o.note)
+	if o := runOn(t, p, func(e *check.Env) { e.Facts.CPUs, e.Facts.Memory = 64, 1<<40 }); !strings.Contains(o.Note, "unchanged") {
+		t.Fatalf("CPU count re-ran the page: %q", o.Note)
 	}
-	for _, mutate := range []func(*env){
-		func(e *env) { e.facts.Kernel = "6.10.14-linuxkit" },
-		func(e *env) { e.facts.StorageDriver = "vfs" },
-		func(e *env) { e.facts.CgroupVersion = "2" },
-		func(e *env) { e.facts.OS = "Ubuntu 24.04.1 LTS" },
-		func(e *env) { e.facts.Arch = "aarch64" },
+	for _, mutate := range []func(*check.Env){
+		func(e *check.Env) { e.Facts.Kernel = "6.10.14-linuxkit" },
+		func(e *check.Env) { e.Facts.StorageDriver = "vfs" },
+		func(e *check.Env) { e.Facts.CgroupVersion = "2" },
+		func(e *check.Env) { e.Facts.OS = "Ubuntu 24.04.1 LTS" },
+		func(e *check.Env) { e.Facts.Arch = "aarch64" },
 	} {
-		o := runOn(t, "capture", p, mutate)
-		if strings.Contains(o.note, "unchanged") || o.res == nil || o.err != nil {
-			t.Fatalf("a changed machine fact did not re-run the page: %q %v", o.note, o.err)
+		o := runOn(t, p, mutate)
+		if strings.Contains(o.Note, "unchanged") || o.Run == nil || o.Err != nil {
+			t.Fatalf("a changed machine fact did not re-run the page: %q %v", o.Note, o.Err)
 		}
 	}
 }

@@ -12,6 +12,9 @@
 // Pages default to every Markdown file under content/. Exit status: 0 all
 // good; 1 drift, a failing block or a bad page; 2 usage or environment
 // error (no daemon, a name clash with the user's objects).
+//
+// The command is flags, wiring and exit codes: package load reads the
+// pages, package check runs and judges them.
 package main
 
 import (
@@ -22,14 +25,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
-	"github.com/labdocs/dockerlab/tools/internal/course"
-	"github.com/labdocs/dockerlab/tools/internal/record"
+	"github.com/labdocs/dockerlab/tools/internal/check"
+	"github.com/labdocs/dockerlab/tools/internal/load"
+	"github.com/labdocs/dockerlab/tools/internal/report"
 	"github.com/labdocs/dockerlab/tools/internal/shard"
 )
 
@@ -43,16 +45,15 @@ const (
 type config struct {
 	cmd     string
 	pages   []string
-	force   bool
+	mode    check.Mode // capture or verify
 	verbose bool
-	list    bool        // list what would run instead of running it
-	format  string      // human, github
-	junit   string      // write JUnit XML here too
-	shard   *shard.Spec // nil: every page
+	list    bool   // list what would run instead of running it
+	format  string // human, github
+	junit   string // write JUnit XML here too
+	load    load.Options
 	work    string
 	jobs    int      // pages at once per daemon
 	hosts   []string // a pool of daemons; empty: the environment's
-	course  bool     // run the sections read in order as courses
 }
 
 func main() {
@@ -71,7 +72,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if cfg.cmd == "clean" {
 		return clean(ctx, cfg, stdout, stderr)
 	}
-	pages, err := loadPages(cfg, stderr)
+	pages, err := load.Pages(cfg.pages, cfg.load, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitDrift
@@ -83,26 +84,30 @@ func Main(args []string, stdout, stderr io.Writer) int {
 }
 
 // clean connects to each daemon, which removes what dead runs left there
-// (see connect), and says so.
+// (see check.Connect), and says so.
 func clean(ctx context.Context, cfg *config, stdout, stderr io.Writer) int {
 	if len(cfg.pages) > 0 {
 		fmt.Fprintln(stderr, "labrun clean takes no pages: it removes only what runs that died left, on every page")
 		return exitEnv
 	}
-	hosts := cfg.hosts
-	if len(hosts) == 0 {
-		hosts = []string{""}
-	}
-	for _, h := range hosts {
-		e, err := connect(ctx, h, stdout)
+	for _, h := range hosts(cfg) {
+		e, err := check.Connect(ctx, h, stdout)
 		if err != nil {
 			fmt.Fprintln(stderr, "labrun:", err)
 			return exitEnv
 		}
-		fmt.Fprintf(stdout, "labrun clean: no leftovers of runs that died remain on %s\n", e.docker.DaemonHost())
-		e.lock.Unlock()
+		fmt.Fprintf(stdout, "labrun clean: no leftovers of runs that died remain on %s\n", e.Docker.DaemonHost())
+		e.Close()
 	}
 	return exitOK
+}
+
+// hosts are the daemons to run on; "" is the environment's.
+func hosts(cfg *config) []string {
+	if len(cfg.hosts) == 0 {
+		return []string{""}
+	}
+	return cfg.hosts
 }
 
 func parseArgs(args []string, stderr io.Writer) (*config, error) {
@@ -119,14 +124,14 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	}
 	fs := flag.NewFlagSet("labrun "+cfg.cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.BoolVar(&cfg.force, "force", false, "capture: re-run pages even when nothing they depend on changed")
+	force := fs.Bool("force", false, "capture: re-run pages even when nothing they depend on changed")
 	fs.BoolVar(&cfg.verbose, "v", false, "show every block's transcript")
 	fs.BoolVar(&cfg.list, "list", false, "list the pages and blocks that would run, with skip reasons; run nothing")
 	fs.StringVar(&cfg.format, "format", "human", "report format: human or github (annotations)")
 	fs.StringVar(&cfg.junit, "junit", "", "also write a JUnit XML report to this file")
 	shardSpec := fs.String("shard", "", "run only shard i of n (i/n, 1-based) of the pages")
 	fs.IntVar(&cfg.jobs, "j", 1, "run up to N independent pages at once on each daemon")
-	fs.BoolVar(&cfg.course, "course", false, "verify: run each section read in order (ordered: true in its _index.md) that the pages belong to as one course: its pages in reading order, one daemon, terminals and Docker objects kept from page to page; blocks with alone=true do not run")
+	fs.BoolVar(&cfg.load.Course, "course", false, "verify: run each section read in order (ordered: true in its _index.md) that the pages belong to as one course: its pages in reading order, one daemon, terminals and Docker objects kept from page to page; blocks with alone=true do not run")
 	fs.Func("docker-host", "run pages on this daemon too (repeat for a pool; unix:// or tcp://)", func(v string) error {
 		cfg.hosts = append(cfg.hosts, v)
 		return nil
@@ -148,10 +153,14 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 		cfg.pages = append(cfg.pages, fs.Arg(0))
 		rest = fs.Args()[1:]
 	}
-	if cfg.course && cfg.cmd == "capture" {
+	cfg.mode = check.Verify{}
+	if cfg.cmd == "capture" {
+		cfg.mode = check.Capture{Force: *force}
+	}
+	if cfg.load.Course && cfg.cmd == "capture" {
 		return nil, errors.New("-course verifies a course as a reader walks it; capture its pages on their own (labrun capture PAGE), so that both readings must agree")
 	}
-	if cfg.course && *shardSpec != "" {
+	if cfg.load.Course && *shardSpec != "" {
 		return nil, errors.New("-course runs whole courses: it does not take -shard")
 	}
 	if cfg.format != "human" && cfg.format != "github" {
@@ -162,172 +171,15 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 		if err != nil {
 			return nil, fmt.Errorf("-shard %w", err)
 		}
-		cfg.shard = &sp
+		cfg.load.Shard = &sp
 	}
 	return cfg, nil
-}
-
-// loadPages finds and parses the pages, and keeps those of the shard
-// asked for. Any kept page that does not parse is an error naming
-// file:line; nothing runs then. Warnings (a block left open) go to w and
-// do not stop anything.
-func loadPages(cfg *config, w io.Writer) ([]*blocks.Page, error) {
-	paths, err := expand(cfg.pages)
-	if err != nil {
-		return nil, err
-	}
-	if cfg.course {
-		if paths, err = coursePages(paths); err != nil {
-			return nil, err
-		}
-	}
-	type loaded struct {
-		page *blocks.Page
-		err  error
-	}
-	all := make([]loaded, len(paths))
-	for k, path := range paths {
-		src, err := os.ReadFile(path)
-		if err != nil {
-			all[k].err = err
-			continue
-		}
-		all[k].page, all[k].err = blocks.Parse(path, src)
-	}
-	keep := make([]bool, len(all))
-	if cfg.shard == nil {
-		for k := range keep {
-			keep[k] = true
-		}
-	} else {
-		// Every page is parsed for its claims, but only this shard's
-		// problems are reported: each page's in one shard.
-		parsed := make([]*blocks.Page, len(all))
-		for k, l := range all {
-			if l.err == nil {
-				parsed[k] = l.page
-			}
-		}
-		for _, k := range shard.Keep(shardPages(paths, parsed), *cfg.shard) {
-			keep[k] = true
-		}
-	}
-	var pages []*blocks.Page
-	var errs []error
-	for k, l := range all {
-		if !keep[k] {
-			continue
-		}
-		if l.page != nil {
-			for _, warn := range l.page.Warnings {
-				fmt.Fprintf(w, "%s:%d: warning: %s\n", warn.Path, warn.Line, warn.Msg)
-			}
-		}
-		if l.err != nil {
-			errs = append(errs, l.err)
-			continue
-		}
-		if err := lint(l.page); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		pages = append(pages, l.page)
-	}
-	return pages, errors.Join(errs...)
-}
-
-// coursePages replaces paths with every page of the courses they belong
-// to, course after course, each in reading order. A page in no course is
-// left out; none in any is an error.
-func coursePages(paths []string) ([]string, error) {
-	var out []string
-	seen := map[string]bool{}
-	for _, p := range paths {
-		section := filepath.Dir(filepath.Dir(p))
-		if seen[section] {
-			continue
-		}
-		seen[section] = true
-		c, ok, err := course.At(section)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out = append(out, c.Pages...)
-		}
-	}
-	if len(out) == 0 {
-		return nil, errors.New("-course: none of the pages is in a section read in order (ordered: true in the section's _index.md)")
-	}
-	return out, nil
-}
-
-// shardPages describes the pages to the split: the machine-wide claims of
-// each (host ports, work folder: see package shard for why only those) and
-// how long it ran at its last capture. pages[k] is nil for a page that
-// does not parse: it joins no group.
-func shardPages(paths []string, pages []*blocks.Page) []shard.Page {
-	out := make([]shard.Page, len(paths))
-	for k, path := range paths {
-		out[k].Path = path
-		p := pages[k]
-		if p == nil || !runnable(p) {
-			continue
-		}
-		out[k].Runs = true
-		out[k].Claims = pageClaims(p).ports
-		if rec, err := record.Load(path); err == nil && rec != nil {
-			out[k].Weight = rec.DurationMS
-		}
-	}
-	return out
-}
-
-// expand turns arguments (files, folders, globs) into Markdown files,
-// sorted; no arguments means all of content/.
-func expand(args []string) ([]string, error) {
-	if len(args) == 0 {
-		args = []string{"content"}
-	}
-	seen := map[string]bool{}
-	var out []string
-	add := func(p string) {
-		if strings.HasSuffix(p, ".md") && !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
-	}
-	for _, a := range args {
-		matches, err := filepath.Glob(a)
-		if err != nil {
-			return nil, fmt.Errorf("%q: %w", a, err)
-		}
-		if len(matches) == 0 {
-			return nil, fmt.Errorf("%s: no such page (give a Markdown file, a folder or a glob)", a)
-		}
-		for _, m := range matches {
-			err := filepath.WalkDir(m, func(path string, d os.DirEntry, err error) error {
-				if err != nil {
-					return err
-				}
-				if !d.IsDir() {
-					add(path)
-				}
-				return nil
-			})
-			if err != nil {
-				return nil, err
-			}
-		}
-	}
-	sort.Strings(out)
-	return out, nil
 }
 
 func list(pages []*blocks.Page, w io.Writer) int {
 	skipped, total := 0, 0
 	for _, p := range pages {
-		if !runnable(p) {
+		if !p.Runs() {
 			continue
 		}
 		fmt.Fprintf(w, "%s\n", p.Path)
@@ -342,7 +194,8 @@ func list(pages []*blocks.Page, w io.Writer) int {
 			default:
 				first := ""
 				if len(b.Commands) > 0 {
-					first = b.Commands[0].Prompt + " " + firstLine(b.Commands[0].Text)
+					first, _, _ = strings.Cut(b.Commands[0].Text, "\n")
+					first = b.Commands[0].Prompt + " " + first
 				}
 				fmt.Fprintf(w, "  %s:%d: console term=%s %s\n", p.Path, b.Line, b.Opts.Term, first)
 			}
@@ -352,17 +205,57 @@ func list(pages []*blocks.Page, w io.Writer) int {
 	return exitOK
 }
 
-func firstLine(s string) string {
-	l, _, _ := strings.Cut(s, "\n")
-	return l
-}
-
-// runnable: the page has something the runner runs or uses.
-func runnable(p *blocks.Page) bool {
-	for _, b := range p.Blocks {
-		if b.Kind == blocks.Console || b.Kind == blocks.File {
-			return true
+// execute runs the pages that run on the daemons, reports their outcomes
+// and returns the exit status.
+func execute(ctx context.Context, cfg *config, pages []*blocks.Page, stdout, stderr io.Writer) int {
+	var envs []*check.Env
+	for _, h := range hosts(cfg) {
+		e, err := check.Connect(ctx, h, stderr)
+		if err != nil {
+			fmt.Fprintln(stderr, "labrun:", err)
+			return exitEnv
+		}
+		defer e.Close()
+		envs = append(envs, e)
+	}
+	var todo []*blocks.Page
+	nblocks := 0
+	for _, p := range pages {
+		if p.Runs() {
+			todo = append(todo, p)
+			nblocks += len(p.Blocks)
 		}
 	}
-	return false
+	progress := report.NewProgress(stderr, report.IsTerminal(stderr), len(todo), nblocks)
+	c := &check.Checker{Mode: cfg.mode, Work: cfg.work, Jobs: cfg.jobs}
+	var outs []*check.Outcome
+	if cfg.load.Course {
+		outs = c.Courses(ctx, envs[0], todo, progress)
+	} else {
+		outs = c.Pages(ctx, envs, todo, progress)
+	}
+	progress.Finish()
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "labrun: interrupted; the pages' Docker objects were removed")
+		return exitEnv
+	}
+	code := exitOK
+	var ran []*check.Outcome
+	for _, o := range outs { // nil: a page that did not start
+		if o == nil {
+			continue
+		}
+		ran = append(ran, o)
+		if o.Err != nil {
+			code = exitEnv
+		} else if o.Failed() && code == exitOK {
+			code = exitDrift
+		}
+	}
+	opts := check.ReportOptions{Format: cfg.format, JUnit: cfg.junit, Verbose: cfg.verbose, Name: "labrun " + cfg.cmd}
+	if err := check.Report(stdout, ran, opts); err != nil {
+		fmt.Fprintln(stderr, "labrun:", err)
+		return exitEnv
+	}
+	return code
 }

@@ -511,3 +511,14 @@ func (b *Block) OutputLine(cmd, k int) (int, bool) {
 	}
 	return 0, false
 }
+
+// Runs reports whether the page has a block the runner runs or uses (a
+// console or a file block).
+func (p *Page) Runs() bool {
+	for _, b := range p.Blocks {
+		if b.Kind == Console || b.Kind == File {
+			return true
+		}
+	}
+	return false
+}

@@ -25,10 +25,11 @@ func (b *Block) Output() Output {
 	return o
 }
 
-// Rewrite returns the page's source with the output lines of the given
-// console blocks replaced; blocks not in outputs keep theirs. It
-// reports whether anything changed: when every output equals the
-// current one, Rewrite returns Src itself.
+// Rewrite returns the page with the output lines of the given console
+// blocks replaced (its Src the new source, its blocks parsed from it);
+// blocks not in outputs keep theirs. It reports whether anything
+// changed: when every output equals the current one, or on error,
+// Rewrite returns p itself.
 //
 // Only output regions change. A region whose lines are unchanged keeps
 // its bytes; a changed one is written anew, each line with the block's
@@ -37,7 +38,7 @@ func (b *Block) Output() Output {
 // their bytes. Before returning, Rewrite parses the result and fails
 // unless it reads back as the same page with the new outputs, so a bad
 // output line never reaches the file. p must have parsed without error.
-func (p *Page) Rewrite(outputs map[*Block]Output) ([]byte, bool, error) {
+func (p *Page) Rewrite(outputs map[*Block]Output) (*Page, bool, error) {
 	type edit struct {
 		b    *Block
 		repl []byte
@@ -77,10 +78,10 @@ func (p *Page) Rewrite(outputs map[*Block]Output) ([]byte, bool, error) {
 		edits = append(edits, edit{b, b.rewrite(p.Src, o)})
 	}
 	if len(errs) > 0 {
-		return p.Src, false, errors.Join(errs...)
+		return p, false, errors.Join(errs...)
 	}
 	if len(edits) == 0 {
-		return p.Src, false, nil
+		return p, false, nil
 	}
 
 	slices.SortFunc(edits, func(x, y edit) int { return x.b.Start - y.b.Start })
@@ -93,10 +94,14 @@ func (p *Page) Rewrite(outputs map[*Block]Output) ([]byte, bool, error) {
 	}
 	out = append(out, p.Src[last:]...)
 
-	if err := p.verify(out, outputs); err != nil {
-		return p.Src, false, err
+	q, err := p.verify(out, outputs)
+	if err != nil {
+		return p, false, err
 	}
-	return out, !bytes.Equal(out, p.Src), nil
+	if bytes.Equal(out, p.Src) {
+		return p, false, nil
+	}
+	return q, true, nil
 }
 
 // checkOutput rejects new output lines that could not be read back as
@@ -323,14 +328,15 @@ func written(old, new []string) []string {
 	return out
 }
 
-// verify checks that out parses as p with the new outputs.
-func (p *Page) verify(out []byte, outputs map[*Block]Output) error {
+// verify checks that out parses as p with the new outputs, and returns
+// the page it parsed.
+func (p *Page) verify(out []byte, outputs map[*Block]Output) (*Page, error) {
 	q, err := Parse(p.Path, out)
 	if err != nil {
-		return fmt.Errorf("rewritten page does not parse: %w", err)
+		return nil, fmt.Errorf("rewritten page does not parse: %w", err)
 	}
 	if len(q.Blocks) != len(p.Blocks) {
-		return &Error{Path: p.Path, Line: 1, Msg: fmt.Sprintf("rewritten page has %d blocks instead of %d", len(q.Blocks), len(p.Blocks))}
+		return nil, &Error{Path: p.Path, Line: 1, Msg: fmt.Sprintf("rewritten page has %d blocks instead of %d", len(q.Blocks), len(p.Blocks))}
 	}
 	for i, b := range p.Blocks {
 		nb := q.Blocks[i]
@@ -346,8 +352,8 @@ func (p *Page) verify(out []byte, outputs map[*Block]Output) error {
 			same = same && nb.Text == b.Text
 		}
 		if !same {
-			return &Error{Path: p.Path, Line: b.Line, Msg: "rewritten block does not read back the same; an output line may look like a prompt or a closing fence"}
+			return nil, &Error{Path: p.Path, Line: b.Line, Msg: "rewritten block does not read back the same; an output line may look like a prompt or a closing fence"}
 		}
 	}
-	return nil
+	return q, nil
 }

@@ -84,12 +84,12 @@ func checkRoundTrip(t testing.TB, p *Page) {
 			outputs[b] = b.Output()
 		}
 	}
-	out, changed, err := p.Rewrite(outputs)
+	q, changed, err := p.Rewrite(outputs)
 	if err != nil {
 		t.Fatalf("Rewrite with the same outputs: %v", err)
 	}
-	if changed || !bytes.Equal(out, p.Src) {
-		t.Fatalf("Rewrite with the same outputs changed the page (changed=%v):\n%q\nto\n%q", changed, p.Src, out)
+	if changed || q != p {
+		t.Fatalf("Rewrite with the same outputs changed the page (changed=%v):\n%q\nto\n%q", changed, p.Src, q.Src)
 	}
 }
 
@@ -98,13 +98,17 @@ func checkRoundTrip(t testing.TB, p *Page) {
 // blocks, and that only output regions changed. It returns the result.
 func checkRewrite(t testing.TB, p *Page, outputs map[*Block]Output) []byte {
 	t.Helper()
-	out, changed, err := p.Rewrite(outputs)
+	np, changed, err := p.Rewrite(outputs)
 	if err != nil {
 		t.Fatalf("Rewrite: %v", err)
 	}
+	out := np.Src
 	q, err := Parse(p.Path, out)
 	if err != nil {
 		t.Fatalf("rewritten page: %v\n%s", err, out)
+	}
+	if !samePage(q, np) {
+		t.Fatalf("Rewrite's page is not the page its source parses as:\n%s", out)
 	}
 	if len(q.Blocks) != len(p.Blocks) {
 		t.Fatalf("rewritten page has %d blocks, want %d:\n%s", len(q.Blocks), len(p.Blocks), out)
@@ -143,6 +147,14 @@ func checkRewrite(t testing.TB, p *Page, outputs map[*Block]Output) []byte {
 	}
 	checkOnlyOutputsChanged(t, p, q)
 	return out
+}
+
+// samePage reports whether p and q hold the same source and blocks at
+// the same places.
+func samePage(p, q *Page) bool {
+	return bytes.Equal(p.Src, q.Src) && slices.EqualFunc(p.Blocks, q.Blocks, func(a, b *Block) bool {
+		return a.Line == b.Line && a.Start == b.Start && a.End == b.End && a.Text == b.Text && a.Kind == b.Kind
+	})
 }
 
 // blankToEmpty returns o as b reads back after Rewrite: in changed
@@ -271,9 +283,9 @@ func TestRewriteNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, changed, err := p.Rewrite(nil)
-	if err != nil || changed || &out[0] != &src[0] {
-		t.Errorf("Rewrite(nil) = %q, %v, %v; want the input itself, unchanged", out, changed, err)
+	q, changed, err := p.Rewrite(nil)
+	if err != nil || changed || q != p || &q.Src[0] != &src[0] {
+		t.Errorf("Rewrite(nil) = %q, %v, %v; want the input itself, unchanged", q.Src, changed, err)
 	}
 }
 
@@ -312,11 +324,11 @@ func TestRewriteErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, changed, err := p.Rewrite(map[*Block]Output{tt.b: tt.o})
+			q, changed, err := p.Rewrite(map[*Block]Output{tt.b: tt.o})
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("error %v\nwant  %s", err, tt.want)
 			}
-			if changed || !bytes.Equal(out, p.Src) {
+			if changed || q != p {
 				t.Errorf("failed Rewrite changed the page")
 			}
 		})

@@ -75,13 +75,13 @@ func Take(ctx context.Context, cli client.APIClient) (Snapshot, error) {
 		return s, fmt.Errorf("list images: %w", err)
 	}
 	for _, im := range is {
-		name := shortID(im.ID)
+		name := ShortID(im.ID)
 		for _, ref := range im.RepoTags {
 			if ref == "<none>:<none>" {
 				continue
 			}
 			s.Refs[ref] = im.ID
-			if name == shortID(im.ID) {
+			if name == ShortID(im.ID) {
 				name = ref
 			}
 		}
@@ -99,7 +99,9 @@ func Repo(ref string) string {
 	return ref
 }
 
-func shortID(id string) string {
+// ShortID abbreviates an object or image ID as docker does: 12 hex
+// digits, without "sha256:".
+func ShortID(id string) string {
 	id = strings.TrimPrefix(id, "sha256:")
 	if len(id) > 12 {
 		return id[:12]

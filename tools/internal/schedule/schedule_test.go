@@ -1,4 +1,4 @@
-package main
+package schedule
 
 import (
 	"context"
@@ -26,15 +26,15 @@ func TestClaims(t *testing.T) {
 	os.MkdirAll(bundle, 0o755)
 	os.WriteFile(filepath.Join(bundle, "compose.yaml"), []byte("name: visits\nservices:\n  app:\n    ports:\n      - \"8081:3000\"\n"), 0o644)
 	p := parse(t, filepath.Join(bundle, "index.md"), "```console\n$ docker run -d --name web -p 7000:80 nginx\n$ docker network create chat\n$ docker run -v data:/data debian true\n$ docker build -t hello-node .\n$ curl localhost:5000/v2/\n$ curl -s -X POST --unix-socket /var/run/docker.sock 'http://localhost/containers/create?name=api-made'\n```\n")
-	c := pageClaims(p)
+	c := Of(p)
 	for _, want := range []string{"project:compose", "project:visits", "container:web", "network:chat", "volume:data", "image:hello-node", "container:api-made"} {
-		if !slices.Contains(c.names, want) {
-			t.Errorf("names %q lack %q", c.names, want)
+		if !slices.Contains(c.Names, want) {
+			t.Errorf("names %q lack %q", c.Names, want)
 		}
 	}
 	for _, want := range []string{"port:7000", "port:8081", "port:5000", "workdir:compose"} {
-		if !slices.Contains(c.ports, want) {
-			t.Errorf("machine claims %q lack %q", c.ports, want)
+		if !slices.Contains(c.Ports, want) {
+			t.Errorf("machine claims %q lack %q", c.Ports, want)
 		}
 	}
 }
@@ -45,23 +45,23 @@ func TestSchedulerKeepsClaimsApart(t *testing.T) {
 	a := parse(t, "content/a/index.md", "```console\n$ docker run -d -p 7000:80 nginx\n```\n")
 	b := parse(t, "content/b/index.md", "```console\n$ docker run -d -p 7000:80 nginx\n```\n")
 	c := parse(t, "content/c/index.md", "```console\n$ echo hi\n```\n")
-	s := newScheduler([]*blocks.Page{a, b, c}, 2)
+	s := New([]*blocks.Page{a, b, c}, 2)
 	ctx := context.Background()
-	if got := s.next(ctx, 0); got != 0 {
+	if got := s.Next(ctx, 0); got != 0 {
 		t.Fatalf("first page: %d", got)
 	}
 	// Daemon 1 cannot take b (port 7000 is in use on this machine): c.
-	if got := s.next(ctx, 1); got != 2 {
+	if got := s.Next(ctx, 1); got != 2 {
 		t.Fatalf("second pick: %d", got)
 	}
 	got := make(chan int)
-	go func() { got <- s.next(ctx, 1) }()
+	go func() { got <- s.Next(ctx, 1) }()
 	select {
 	case i := <-got:
 		t.Fatalf("b started while a holds its port: %d", i)
 	case <-time.After(100 * time.Millisecond):
 	}
-	s.done(0, 0)
+	s.Done(0, 0)
 	if i := <-got; i != 1 {
 		t.Fatalf("after a: %d", i)
 	}

@@ -1,0 +1,146 @@
+package check
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/labdocs/dockerlab/tools/internal/atomicfile"
+	"github.com/labdocs/dockerlab/tools/internal/blocks"
+	"github.com/labdocs/dockerlab/tools/internal/record"
+	"github.com/labdocs/dockerlab/tools/internal/report"
+	"github.com/labdocs/dockerlab/tools/internal/run"
+)
+
+// Capture writes a run back: the output of the blocks whose meaning
+// changed into the page, and the page's record beside it. A page whose
+// inputs key and blocks are those recorded does not run unless Force.
+type Capture struct {
+	Force bool
+}
+
+// Name is "capture".
+func (Capture) Name() string { return "capture" }
+
+func (c Capture) before(o *Outcome, _ *Env) {
+	if !c.Force && o.rec != nil && o.rec.Inputs == o.inputs && o.rec.Shows(o.Page) {
+		o.Note = "unchanged since capture (use -force to re-run)"
+	}
+}
+
+// after takes the new output, but only where its meaning changed: a
+// block whose normalised output is the page's keeps the page's text, so
+// a capture elsewhere rewrites nothing it need not.
+func (Capture) after(o *Outcome, e *Env) {
+	changed := map[int]bool{}
+	for i := range o.Results {
+		if o.Results[i].Status == report.Drift {
+			o.Results[i].Status, o.Results[i].Message = report.OK, "updated"
+			changed[i] = true
+		}
+	}
+	res := o.Run
+	if len(changed) > 0 && !mixable(res, changed, capturedOn(o.rec), e.Facts) {
+		// Kept and new text would disagree about which values are the
+		// same: the whole page is taken from this run.
+		for i, r := range res.Blocks {
+			if r.Block.Kind == blocks.Console && r.Status == run.OK {
+				changed[i] = true
+			}
+		}
+	}
+	if o.Failed() || o.Err != nil {
+		return
+	}
+	if kept, err := writeBack(o, changed, e); err != nil {
+		o.Err = err
+	} else {
+		o.Note = fmt.Sprintf("captured: %d blocks kept, %d rewritten", kept, len(changed))
+	}
+}
+
+// writeBack writes the output of the changed blocks into the page
+// (atomically, and only if it changed) and the page's record beside it.
+// It keeps every other block's text, and leaves the record alone when no
+// block changed and the record already describes every block. It returns
+// how many console blocks it kept.
+func writeBack(o *Outcome, changed map[int]bool, e *Env) (kept int, err error) {
+	p, rec, res := o.Page, o.rec, o.Run
+	outputs := map[*blocks.Block]blocks.Output{}
+	hosts := mirrorHosts()
+	for i, r := range res.Blocks {
+		if r.Block.Kind != blocks.Console || r.Status != run.OK {
+			continue
+		}
+		if !changed[i] {
+			kept++
+			continue
+		}
+		out := blocks.Output{Leading: redactHosts(r.Output.Leading, hosts)}
+		for _, c := range r.Output.Commands {
+			out.Commands = append(out.Commands, redactHosts(c, hosts))
+		}
+		outputs[r.Block] = out
+	}
+	ran := make([]record.Ran, len(res.Blocks))
+	for i, r := range res.Blocks {
+		ran[i].Inside = r.Inside
+		if r.Typed != nil {
+			ran[i].Typed, ran[i].Cmd, ran[i].From = true, r.Typed.Cmd, r.Typed.From
+		}
+	}
+	// A record that already says all this (and names the machine) is
+	// left alone: nothing changed means nothing is written.
+	if len(outputs) == 0 && rec != nil && rec.Host.Kernel != "" && reflect.DeepEqual(rec.Blocks, record.BlocksOf(p, ran)) {
+		return kept, nil
+	}
+	np, rewritten, err := p.Rewrite(outputs)
+	if err != nil {
+		return kept, fmt.Errorf("%s: %w", p.Path, err)
+	}
+	inputs := o.inputs
+	if rewritten {
+		info, err := os.Stat(p.Path)
+		if err != nil {
+			return kept, err
+		}
+		if err := atomicfile.Write(p.Path, np.Src, info.Mode().Perm()); err != nil {
+			return kept, fmt.Errorf("%s: %w", p.Path, err)
+		}
+		// The inputs include the page's blocks, which now hold new output.
+		if inputs, err = inputsKey(np, e); err != nil {
+			return kept, err
+		}
+	}
+	// The new page's blocks are the old ones with new output: same order.
+	nrec := &record.Record{Page: filepath.ToSlash(p.Path), Captured: time.Now().UTC().Truncate(time.Second),
+		DurationMS: res.Duration.Milliseconds(), Docker: e.Versions, Host: e.Facts, Images: usedImages(np, e.Images),
+		Blocks: record.BlocksOf(np, ran), Inputs: inputs}
+	for _, b := range np.Blocks {
+		switch b.Kind {
+		case blocks.Skipped:
+			nrec.Skipped++
+		case blocks.Console:
+			nrec.Ran++
+		}
+	}
+	return kept, nrec.Save()
+}
+
+// usedImages are the lab images whose names the page's blocks mention.
+func usedImages(p *blocks.Page, all []record.Image) []record.Image {
+	text := p.RunText()
+	out := []record.Image{}
+	for _, im := range all {
+		repo := im.Name[:strings.LastIndex(im.Name, ":")]
+		re := regexp.MustCompile(`(?m)(?:^|[\s=/"'])` + regexp.QuoteMeta(repo) + `(?::[\w.-]+)?(?:$|[\s"'])`)
+		if re.MatchString(text) {
+			out = append(out, im)
+		}
+	}
+	return out
+}
