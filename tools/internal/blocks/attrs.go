@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/labdocs/dockerlab/tools/internal/keys"
 )
 
 // Options are a block's attributes, checked and typed. A field is the
@@ -67,7 +69,7 @@ var consoleAttrs = map[string]checker{
 	"healthy": str(func(o *Options, s string) { o.Healthy = s }, true),
 	"settle":  duration(func(o *Options, d time.Duration) { o.Settle = d }),
 	"input":   str(func(o *Options, s string) { o.Input = s }, false),
-	"keys":    keys,
+	"keys":    keyList,
 	"until":   regex(func(o *Options, r *regexp.Regexp) { o.Until = r }),
 	"lines":   integer(1, math.MaxInt32, 20, func(o *Options, n int) { o.Lines = n }),
 	"for":     duration(func(o *Options, d time.Duration) { o.For = d }),
@@ -94,8 +96,6 @@ var hugoAttrs = map[string]bool{
 	"lineanchors": true, "linenos": true, "linenostart": true, "linenumbersintable": true,
 	"noclasses": true, "style": true, "tabwidth": true,
 }
-
-var keyNames = []string{"ctrl-c", "ctrl-d", "ctrl-p", "ctrl-q", "ctrl-z", "enter"}
 
 // check parses the attributes of b's info string, decides b's kind and
 // fills Attrs and Opts.
@@ -269,10 +269,10 @@ func skip(o *Options, name string, v any) error {
 	return nil
 }
 
-func keys(o *Options, name string, v any) error {
-	ks := among(v, keyNames)
+func keyList(o *Options, name string, v any) error {
+	ks := among(v, keys.Names())
 	if ks == nil {
-		return fmt.Errorf(`keys=%s: want space-separated keys among %s, e.g. keys="ctrl-c"`, show(v), strings.Join(keyNames, " "))
+		return fmt.Errorf(`keys=%s: want space-separated keys among %s, e.g. keys="ctrl-c"`, show(v), strings.Join(keys.Names(), " "))
 	}
 	o.Keys = ks
 	return nil

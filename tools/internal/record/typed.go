@@ -5,11 +5,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
+	"github.com/labdocs/dockerlab/tools/internal/keys"
 )
-
-// keyEcho is what a terminal in cooked mode prints for a pressed key;
-// keys missing here print nothing the reader could point at.
-var keyEcho = map[string]string{"ctrl-c": "^C", "ctrl-z": "^Z"}
 
 // TypedMarks finds, in a console block's transcript, the echo of what
 // the reader typed (the block's input=) and of the keys pressed (keys=),
@@ -44,7 +41,8 @@ func TypedMarks(b *blocks.Block, cmd, from int) []Mark {
 		}
 	}
 	for _, key := range b.Opts.Keys {
-		echo := keyEcho[key]
+		pressed, _ := keys.Find(key)
+		echo := pressed.Echo // empty: nothing the reader could point at
 		if echo == "" {
 			continue
 		}

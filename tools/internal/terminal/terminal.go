@@ -25,6 +25,8 @@ import (
 
 	"github.com/creack/pty"
 	"github.com/mattn/go-runewidth"
+
+	"github.com/labdocs/dockerlab/tools/internal/keys"
 )
 
 // Width and Height of every terminal. The width is what readers have:
@@ -466,26 +468,21 @@ func (t *Terminal) Await(ctx context.Context, re *regexp.Regexp) error {
 	return nil
 }
 
-// Keys names the keys a page may press.
-var Keys = map[string]string{
-	"ctrl-c": "\x03", "ctrl-d": "\x04", "ctrl-p": "\x10", "ctrl-q": "\x11",
-	"ctrl-z": "\x1a", "enter": "\r",
-}
-
-// Press sends keys and, when the terminal held a running program or was
-// nested, waits for the prompt that follows (Ctrl-C ending a program,
-// Ctrl-P Ctrl-Q detaching). It returns the prompt's status.
-func (t *Terminal) Press(ctx context.Context, keys []string, waitPrompt bool) (int, error) {
+// Press sends the keys named (package keys) and, when the terminal held
+// a running program or was nested, waits for the prompt that follows
+// (Ctrl-C ending a program, Ctrl-P Ctrl-Q detaching). It returns the
+// prompt's status.
+func (t *Terminal) Press(ctx context.Context, names []string, waitPrompt bool) (int, error) {
 	t.mu.Lock()
 	seen := len(t.scr.prompts)
 	before := t.scr.cursor()
 	t.mu.Unlock()
-	for _, k := range keys {
-		seq, ok := Keys[k]
+	for _, k := range names {
+		key, ok := keys.Find(k)
 		if !ok {
 			return 0, fmt.Errorf("unknown key %q", k)
 		}
-		if err := t.send(seq); err != nil {
+		if err := t.send(key.Bytes); err != nil {
 			return 0, err
 		}
 	}
@@ -508,7 +505,7 @@ func (t *Terminal) Press(ctx context.Context, keys []string, waitPrompt bool) (i
 		return false
 	})
 	if err != nil {
-		return 0, fmt.Errorf("terminal %s: no prompt after pressing %s: %w", t.Name, strings.Join(keys, " "), err)
+		return 0, fmt.Errorf("terminal %s: no prompt after pressing %s: %w", t.Name, strings.Join(names, " "), err)
 	}
 	return got.status, nil
 }
