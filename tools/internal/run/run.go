@@ -11,8 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -513,9 +511,7 @@ func (r *runner) console(ctx context.Context, b *blocks.Block) Block {
 		if (b.Opts.Shell == "open" && i == lastHost(b)) || (b.Opts.Shell == "" && opensShell(c.Text)) {
 			opts.OpensShell, opts.Inside = true, containerOf(c.Text)
 		}
-		keepsRunning := last && (b.Opts.Wait != nil || b.Opts.Port != 0 || b.Opts.Healthy != "" || b.Opts.Settle != 0 ||
-			b.Opts.Until != nil || b.Opts.Lines != 0 || b.Opts.For != 0)
-		if keepsRunning {
+		if last && keepsRunning(b) {
 			opts.Ready = r.ready(b)
 		}
 		out, err := term.Run(ctx, c.Text, opts)
@@ -543,7 +539,7 @@ func (r *runner) console(ctx context.Context, b *blocks.Block) Block {
 		}
 	}
 	// Typed input and keys go to whatever runs in the terminal now.
-	if b.Opts.Input != "" || len(b.Opts.Keys) > 0 {
+	if len(b.Given(blocks.Interaction)) > 0 {
 		more, err := r.interact(ctx, term, b)
 		if n := len(b.Commands); n > 0 {
 			res.Typed = &Typed{Cmd: n - 1, From: len(res.Output.Commands[n-1])}
@@ -564,108 +560,6 @@ func timeoutOr(ctx context.Context) Status {
 		return Timeout
 	}
 	return Failed
-}
-
-// ready returns the screen check for a command that keeps running: a
-// regex over its output. Checks that do not look at the screen (ports,
-// health, settle, streaming bounds) return true at once and are waited for
-// by afterStart.
-func (r *runner) ready(b *blocks.Block) func(context.Context, []string) (bool, error) {
-	return func(_ context.Context, lines []string) (bool, error) {
-		if b.Opts.Wait != nil {
-			return b.Opts.Wait.MatchString(strings.Join(lines, "\n")), nil
-		}
-		return true, nil
-	}
-}
-
-// afterStart waits for the non-screen readiness conditions, and for
-// streaming commands (until/lines/for) stops them with Ctrl-C once their
-// bound is reached. It returns the lines printed meanwhile.
-func (r *runner) afterStart(ctx context.Context, term *terminal.Terminal, b *blocks.Block) ([]string, error) {
-	var err error
-	switch {
-	case b.Opts.Port != 0:
-		err = waitPort(ctx, term, b.Opts.Port)
-	case b.Opts.Healthy != "":
-		err = waitHealthy(ctx, r.docker, b.Opts.Healthy)
-	case b.Opts.Settle != 0:
-		// The last resort, for programs that give no sign of readiness.
-		select {
-		case <-time.After(b.Opts.Settle):
-		case <-ctx.Done():
-			err = ctx.Err()
-		}
-	}
-	if err != nil {
-		lines, _ := term.Show(context.Background(), nil)
-		return lines, err
-	}
-	streaming := b.Opts.Until != nil || b.Opts.Lines != 0 || b.Opts.For != 0
-	if !streaming {
-		lines, err := term.Show(ctx, nil)
-		return lines, err
-	}
-	// until and lines count complete lines only, so the Ctrl-C never
-	// lands inside the line that matched.
-	switch {
-	case b.Opts.Until != nil:
-		err = term.Await(ctx, b.Opts.Until)
-	case b.Opts.Lines != 0:
-		err = term.Await(ctx, regexp.MustCompile(fmt.Sprintf(`(?m)(?:^.*\n){%d}`, b.Opts.Lines-1)+`^.*\S`))
-	case b.Opts.For != 0:
-		select {
-		case <-time.After(b.Opts.For):
-		case <-ctx.Done():
-		}
-		term.LineEnd(ctx) // time is up; let a line being printed end
-	}
-	lines, _ := term.Show(context.Background(), nil)
-	if err != nil {
-		return lines, err
-	}
-	if _, err := term.Press(ctx, []string{"ctrl-c"}, true); err != nil {
-		return lines, err
-	}
-	more, err := term.Show(ctx, nil)
-	return append(lines, more...), err
-}
-
-// interact types the block's input and presses its keys. Keys that end a
-// program or leave a shell wait for the prompt that follows.
-func (r *runner) interact(ctx context.Context, term *terminal.Terminal, b *blocks.Block) ([]string, error) {
-	var lines []string
-	if b.Opts.Input != "" {
-		// The echo is what the reader sees of typed text; a reply is
-		// shown by a following block (with wait=), whenever it comes.
-		more, err := term.TypeLine(ctx, b.Opts.Input)
-		lines = append(lines, more...)
-		if err != nil {
-			return lines, err
-		}
-	}
-	if slices.Equal(b.Opts.Keys, []string{"enter"}) {
-		// Return alone: like typed input, the block shows its echo only.
-		more, err := term.TypeLine(ctx, "")
-		return append(lines, more...), err
-	}
-	if len(b.Opts.Keys) > 0 {
-		wait := term.Running() || term.Level() > 0
-		for _, k := range b.Opts.Keys {
-			if k == "enter" {
-				wait = false
-			}
-		}
-		if _, err := term.Press(ctx, b.Opts.Keys, wait); err != nil {
-			return lines, err
-		}
-		more, err := term.Show(ctx, nil)
-		lines = append(lines, more...)
-		if err != nil {
-			return lines, err
-		}
-	}
-	return lines, nil
 }
 
 // WorkName is the page's work folder name: the bundle's folder name, so
