@@ -49,45 +49,35 @@ func Names(p *blocks.Page) []Name {
 	}
 	add("project", WorkName(p), 0)
 	composeLine := 0
-	var files []string
-	for _, b := range p.Blocks {
-		switch b.Kind {
-		case blocks.File:
-			files = append(files, b.Text)
-		case blocks.Console:
-			for _, c := range b.Commands {
-				cmds, err := cmdline.Parse(c.Text)
-				if err != nil {
-					continue // not shell: nothing to read
-				}
-				for _, cmd := range cmds {
-					call, ok := cmdline.DockerCall(cmd)
-					if !ok {
-						hostNames(cmd, func(kind, value string) { add(kind, value, c.Line) })
-						continue
-					}
-					if composeLine == 0 && strings.HasPrefix(call.Cmd, "compose") {
-						composeLine = c.Line
-					}
-					dockerNames(call, func(kind, value string) { add(kind, value, c.Line) })
-				}
+	read := func(cmds []cmdline.Command, line int) {
+		for _, cmd := range cmds {
+			call, ok := cmdline.DockerCall(cmd)
+			if !ok {
+				hostNames(cmd, func(kind, value string) { add(kind, value, line) })
+				continue
 			}
+			if composeLine == 0 && line > 0 && strings.HasPrefix(call.Cmd, "compose") {
+				composeLine = line
+			}
+			dockerNames(call, func(kind, value string) { add(kind, value, line) })
+		}
+	}
+	for _, c := range commands(p) {
+		if cmds, err := cmdline.Parse(c.Text); err == nil { // not shell: nothing to read
+			read(cmds, c.Line)
 		}
 	}
 	// The bundle's files and the page's file blocks: a Compose file names
-	// its project and objects, and publishes ports.
-	bundle := filepath.Dir(p.Path)
-	entries, _ := os.ReadDir(bundle)
-	for _, e := range entries {
-		if e.IsDir() || strings.HasSuffix(e.Name(), ".md") || e.Name() == record.FileName {
-			continue
-		}
-		if data, err := os.ReadFile(filepath.Join(bundle, e.Name())); err == nil {
-			files = append(files, string(data))
+	// its project and objects, and publishes ports; a script's docker
+	// commands are read as the page's.
+	files := pageFiles(p)
+	for _, f := range files {
+		if cmds, ok := script(f); ok {
+			read(cmds, 0)
 		}
 	}
-	for _, text := range files {
-		f, ok := readCompose(text)
+	for _, file := range files {
+		f, ok := readCompose(file.text)
 		if !ok {
 			continue
 		}
@@ -118,6 +108,59 @@ func Names(p *blocks.Page) []Name {
 		}
 	}
 	return out
+}
+
+// commands are the commands of the page's console blocks.
+func commands(p *blocks.Page) []blocks.Command {
+	var out []blocks.Command
+	for _, b := range p.Blocks {
+		if b.Kind == blocks.Console {
+			out = append(out, b.Commands...)
+		}
+	}
+	return out
+}
+
+// A file is one of the page's file blocks or a file of its bundle.
+type file struct{ name, text string }
+
+// pageFiles are the page's file blocks and its bundle's files (not its
+// pages nor its record).
+func pageFiles(p *blocks.Page) []file {
+	var out []file
+	for _, b := range p.Blocks {
+		if b.Kind == blocks.File {
+			out = append(out, file{b.Opts.File, b.Text})
+		}
+	}
+	bundle := filepath.Dir(p.Path)
+	entries, _ := os.ReadDir(bundle)
+	for _, e := range entries {
+		if e.IsDir() || strings.HasSuffix(e.Name(), ".md") || e.Name() == record.FileName {
+			continue
+		}
+		if data, err := os.ReadFile(filepath.Join(bundle, e.Name())); err == nil {
+			out = append(out, file{e.Name(), string(data)})
+		}
+	}
+	return out
+}
+
+// script reads f as a shell script, if it is one: named *.sh, or with a
+// #! line naming a shell.
+func script(f file) ([]cmdline.Command, bool) {
+	first, _, _ := strings.Cut(f.text, "\n")
+	isScript := strings.HasSuffix(f.name, ".sh")
+	if rest, ok := strings.CutPrefix(first, "#!"); ok {
+		for _, w := range strings.Fields(rest) {
+			isScript = isScript || cmdline.IsShell(w)
+		}
+	}
+	if !isScript {
+		return nil, false
+	}
+	cmds, err := cmdline.Parse(f.text)
+	return cmds, err == nil
 }
 
 // dockerNames reports what one docker call creates or takes.

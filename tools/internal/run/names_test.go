@@ -116,3 +116,45 @@ networks:
 		t.Errorf("names %q, want %q", got, want)
 	}
 }
+
+func TestBuilds(t *testing.T) {
+	page := func(files map[string]string, cmds ...string) *blocks.Page {
+		bundle := filepath.Join(t.TempDir(), "page")
+		os.MkdirAll(bundle, 0o755)
+		for name, text := range files {
+			os.WriteFile(filepath.Join(bundle, name), []byte(text), 0o644)
+		}
+		src := "```console\n"
+		for _, c := range cmds {
+			src += "$ " + c + "\n"
+		}
+		p, err := blocks.Parse(filepath.Join(bundle, "index.md"), []byte(src+"```\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		files map[string]string
+		cmd   string
+		want  bool
+	}{
+		{nil, "docker build -q -t x .", true},
+		{nil, "docker buildx build -t x .", true},
+		{nil, "docker image build .", true},
+		{nil, "docker compose up -d --build", true},
+		{nil, "docker compose build", true},
+		{nil, "docker compose up -d", false},
+		{nil, "docker build --help", false},
+		{nil, "docker --help", false},
+		{nil, "echo build", false},
+		{nil, "docker run --rm debian sh -c 'make build'", false},
+		{map[string]string{"compose.yaml": "services:\n  app:\n    build: .\n"}, "docker compose up -d", true},
+		{map[string]string{"compose.yaml": "services:\n  app:\n    image: nginx\n"}, "docker compose up -d", false},
+		{map[string]string{"make.sh": "#!/bin/sh\ndocker build -t x .\n"}, "./make.sh", true},
+	} {
+		if got := Builds(page(tc.files, tc.cmd)); got != tc.want {
+			t.Errorf("%q with %v: Builds = %v, want %v", tc.cmd, tc.files, got, tc.want)
+		}
+	}
+}
