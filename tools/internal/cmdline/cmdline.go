@@ -102,14 +102,17 @@ func collect(n syntax.Node, out *[]Command, depth int) {
 func command(call *syntax.CallExpr) Command {
 	c := Command{Env: map[string]string{}}
 	for _, a := range call.Assigns {
-		if a.Name == nil || a.Value == nil && !a.Naked {
+		if a.Name == nil || a.Array != nil || a.Index != nil {
 			continue
 		}
-		if a.Value == nil {
-			c.Env[a.Name.Value] = ""
-		} else if s, ok := literal(a.Value); ok {
-			c.Env[a.Name.Value] = s
+		v := "" // FOO= docker …
+		if a.Value != nil {
+			var ok bool
+			if v, ok = literal(a.Value); !ok {
+				continue
+			}
 		}
+		c.Env[a.Name.Value] = v
 	}
 	for _, w := range call.Args {
 		if s, ok := literal(w); ok {

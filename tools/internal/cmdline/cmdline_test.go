@@ -97,7 +97,11 @@ func TestDockerCalls(t *testing.T) {
 		{"docker run --help", []string{"run -help (help)"}},
 		{"docker network create -h", []string{"network create -h (help)"}},
 		{"docker run -h box debian hostname", []string{"run -h=box [debian] | hostname"}},
+		{"FOO= docker ps", []string{"ps env:FOO="}},
 		// Not docker.
+		{"sudo", nil},
+		{"time", nil},
+		{"X=$(docker ps -q)", []string{"ps -q"}},
 		{"echo docker run --name x nginx", nil},
 		{"iptables -t nat -S DOCKER", nil},
 	} {
@@ -122,4 +126,23 @@ func TestSingle(t *testing.T) {
 			t.Errorf("Single(%q) = %v, want %v", line, got, want)
 		}
 	}
+}
+
+// Any line is read without a panic.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"docker run -ti --name=x -p8080:80 debian bash", "sudo", "docker -H", "docker compose -p",
+		"docker run -e", "sh -c 'sh -c \"docker ps\"'", "env FOO=1", "docker-compose", "docker network create -- x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		cmds, _ := Parse(line)
+		for _, c := range Docker(cmds) {
+			c.Values("name", "p")
+			c.Has("i")
+			c.Arg(0)
+		}
+		if c, ok := Single(line); ok {
+			DockerCall(c)
+		}
+	})
 }

@@ -230,8 +230,8 @@ func dockerNames(c cmdline.Call, add func(kind, value string)) {
 // it connects to (curl localhost:8080), a container it creates through
 // the Engine API (curl …/containers/create?name=x).
 func hostNames(c cmdline.Command, add func(kind, value string)) {
-	for _, a := range c.Args[1:] {
-		if !a.Lit {
+	for i, a := range c.Args {
+		if i == 0 || !a.Lit {
 			continue
 		}
 		add("port", localPort(a.Text))

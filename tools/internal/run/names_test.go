@@ -71,6 +71,8 @@ func TestNamesFromCommands(t *testing.T) {
 		{"docker rm -f -v registry", nil},
 		{"grep -v foo file", nil},
 		{"docker run --help", nil},
+		{"sudo", nil},
+		{"GREETING=hello; cd /tmp", nil},
 	} {
 		if got := names(t, nil, tc.cmd); !slices.Equal(got, tc.want) {
 			t.Errorf("%q: %q, want %q", tc.cmd, got, tc.want)
