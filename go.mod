@@ -26,6 +26,7 @@ require (
 	github.com/yuin/goldmark v1.8.5
 	golang.org/x/net v0.59.0
 	golang.org/x/term v0.48.0
+	mvdan.cc/sh/v3 v3.14.1
 )
 
 require (

@@ -24,6 +24,8 @@ func TestShardsOfTheCourse(t *testing.T) {
 		want = append(want, p.Path)
 	}
 	// Claims the course shares today, so that the test is not vacuous.
+	// (3-network no longer shares port 5000 with 2-commit-push: it only
+	// names an image localhost:5000/netcat and never talks to a registry.)
 	shared := map[string][]string{}
 	for _, p := range all {
 		if p.Runs() {
@@ -34,7 +36,7 @@ func TestShardsOfTheCourse(t *testing.T) {
 			}
 		}
 	}
-	for _, c := range []string{"port:5000", "port:3000"} {
+	for _, c := range []string{"port:3000"} {
 		if len(shared[c]) < 2 {
 			t.Errorf("the course no longer shares %s between pages (%v): pick another example", c, shared[c])
 		}

@@ -2,15 +2,12 @@ package run
 
 import (
 	"context"
-	"os"
-	"path/filepath"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/docker/docker/client"
 
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
+	"github.com/labdocs/dockerlab/tools/internal/cmdline"
 	"github.com/labdocs/dockerlab/tools/internal/inventory"
 	"github.com/labdocs/dockerlab/tools/internal/journal"
 )
@@ -18,31 +15,37 @@ import (
 // What a page leaves in the daemon besides its objects: build cache, and
 // (if the runner dies) the journal's record of what it made.
 
-var buildRE = regexp.MustCompile(`\bbuild\b|--build\b`)
-
 // Builds reports whether page p may build an image (docker build, buildx,
-// compose build or up --build). Such pages' build cache is recorded and
-// removed, and the scheduler keeps them from running at the same time on
-// one daemon, so that the cache a page finds new is its own.
+// compose build or up --build, a script of the page's that does). Such
+// pages' build cache is recorded and removed, and the scheduler keeps
+// them from running at the same time on one daemon, so that the cache a
+// page finds new is its own.
 func Builds(p *blocks.Page) bool {
-	if buildRE.MatchString(p.RunText()) {
-		return true
+	var cmds []cmdline.Command
+	for _, c := range commands(p) {
+		if cs, err := cmdline.Parse(c.Text); err == nil {
+			cmds = append(cmds, cs...)
+		}
 	}
-	// A Compose file with a build section builds on a plain `up`.
-	bundle := filepath.Dir(p.Path)
-	entries, _ := os.ReadDir(bundle)
-	for _, e := range entries {
-		if !e.IsDir() && (strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
-			data, _ := os.ReadFile(filepath.Join(bundle, e.Name()))
-			if composeBuildRE.Match(data) {
-				return true
-			}
+	for _, f := range pageFiles(p) {
+		if cs, ok := script(f); ok {
+			cmds = append(cmds, cs...)
+		}
+		// A Compose file with a build section builds on a plain `up`.
+		if c, ok := readCompose(f.text); ok && c.builds() {
+			return true
+		}
+	}
+	for _, c := range cmdline.Docker(cmds) {
+		switch {
+		case c.Help:
+		case c.Cmd == "build" || c.Cmd == "bake" || c.Cmd == "compose build" || c.Cmd == "compose watch",
+			c.Has("build") && (c.Cmd == "compose up" || c.Cmd == "compose run" || c.Cmd == "compose create"):
+			return true
 		}
 	}
 	return false
 }
-
-var composeBuildRE = regexp.MustCompile(`(?m)^\s+build:`)
 
 // removeNewCache removes the build cache records made since before.
 func removeNewCache(ctx context.Context, cli client.APIClient, before map[string]time.Time) error {

@@ -1,49 +1,73 @@
 package run
 
 import (
-	"regexp"
-	"strings"
-)
-
-var (
-	// docker run -ti … bash, docker exec -it c sh, docker container run …
-	interactiveRE = regexp.MustCompile(`^docker\s+(?:container\s+)?(?:run|exec)\b.*(?:\s-[a-zA-Z]*(?:it|ti)[a-zA-Z]*|\s-i\s.*-t\b|\s-t\s.*-i\b|--interactive\b.*--tty\b|--tty\b.*--interactive\b)`)
-	shellRE       = regexp.MustCompile(`(?:^|/)(?:bash|sh|ash|dash|zsh)$`)
-	attachRE      = regexp.MustCompile(`^docker\s+(?:container\s+)?attach\s`)
+	"github.com/labdocs/dockerlab/tools/internal/cmdline"
 )
 
 // opensShell tells whether a command starts an interactive shell the
-// following commands run in: docker run/exec with -ti whose last word is a
-// shell, or docker attach.
-func opensShell(cmd string) bool {
-	cmd = strings.TrimSpace(strings.ReplaceAll(cmd, "\\\n", " "))
-	if strings.Contains(cmd, " --help") || strings.HasSuffix(cmd, " -h") {
+// following commands run in: docker run/exec with -i and -t (in any
+// spelling: -ti, -it, -i -t, --interactive --tty) whose command is a
+// shell, docker compose exec/run (a TTY unless -T) whose command is a
+// shell, or docker attach. The command line must be that docker call
+// alone: in a pipeline or a list it does not hold the terminal.
+func opensShell(line string) bool {
+	c, ok := cmdline.Single(line)
+	if !ok {
 		return false
 	}
-	if attachRE.MatchString(cmd) {
-		return true
+	call, ok := cmdline.DockerCall(c)
+	if !ok || call.Help {
+		return false
 	}
-	f := strings.Fields(cmd)
-	return interactiveRE.MatchString(cmd) && len(f) > 0 && shellRE.MatchString(f[len(f)-1])
+	switch call.Cmd {
+	case "attach":
+		return true
+	case "run", "exec":
+		return call.Has("i", "interactive") && call.Has("t", "tty") && isShell(call.Rest)
+	case "compose exec", "compose run":
+		return !call.Has("T", "no-TTY") && isShell(call.Rest)
+	}
+	return false
 }
 
-// containerOf names the container a shell-opening command enters.
-func containerOf(cmd string) string {
-	cmd = strings.ReplaceAll(cmd, "\\\n", " ")
-	if m := nameFlagRE.FindStringSubmatch(cmd); m != nil {
-		return m[1]
+// isShell tells whether a container's command is an interactive shell:
+// bash, /bin/sh…, alone or with a login or interactive option (not -c,
+// not --help).
+func isShell(cmd []cmdline.Arg) bool {
+	if len(cmd) == 0 || !cmd[0].Lit || !cmdline.IsShell(cmd[0].Text) {
+		return false
 	}
-	f := strings.Fields(cmd)
-	if attachRE.MatchString(cmd) || strings.Contains(cmd, " exec ") {
-		// docker exec [flags] CONTAINER cmd / docker attach CONTAINER
-		for i := 2; i < len(f); i++ {
-			if strings.HasPrefix(f[i], "-") {
-				if f[i] == "-u" || f[i] == "--user" || f[i] == "-w" || f[i] == "-e" {
-					i++
-				}
-				continue
+	for _, a := range cmd[1:] {
+		switch a.Text {
+		case "-l", "--login", "-i", "-il", "-li":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// containerOf names the container a shell-opening command enters: the
+// --name of docker run, the container of docker exec, attach or start
+// (the service of docker compose exec); "container" when the line does
+// not say.
+func containerOf(line string) string {
+	cmds, err := cmdline.Parse(line)
+	if err != nil {
+		return "container"
+	}
+	calls := cmdline.Docker(cmds)
+	for i := len(calls) - 1; i >= 0; i-- {
+		c := calls[i]
+		switch c.Cmd {
+		case "run", "create", "compose run":
+			if v := c.Values("name"); len(v) > 0 && validName(v[len(v)-1]) {
+				return v[len(v)-1]
 			}
-			return f[i]
+		case "exec", "attach", "start", "compose exec":
+			if n := c.Arg(0); validName(n) {
+				return n
+			}
 		}
 	}
 	return "container"
