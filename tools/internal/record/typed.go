@@ -22,36 +22,30 @@ func TypedMarks(b *blocks.Block, cmd, from int) []Mark {
 		out = b.Commands[cmd].Output
 	}
 	var marks []Mark
-	at := func(k, col int, text, kind string) {
-		if line, ok := b.OutputLine(cmd, k); ok {
-			col = utf8.RuneCountInString(out[k][:col])
-			marks = append(marks, Mark{Line: line, Col: col, Text: text, Kind: kind})
+	// A prompt printed without a newline before the typing shares its
+	// line with the echo, so the echo may start one line early. Each
+	// echo is looked for after the one before.
+	k := max(from-1, 0)
+	mark := func(text, kind string) {
+		for j := k; j < len(out); j++ {
+			col := strings.Index(out[j], text)
+			if col < 0 {
+				continue
+			}
+			if line, ok := b.OutputLine(cmd, j); ok {
+				marks = append(marks, Mark{Line: line, Col: utf8.RuneCountInString(out[j][:col]), Text: text, Kind: kind})
+			}
+			k = j + 1
+			return
 		}
 	}
-	// A prompt printed without a newline before the typing shares its
-	// line with the echo, so the echo may start one line early.
-	k := max(from-1, 0)
 	if in := b.Opts.Input; in != "" {
-		for j := k; j < len(out); j++ {
-			if col := strings.Index(out[j], in); col >= 0 {
-				at(j, col, in, "input")
-				k = j + 1
-				break
-			}
-		}
+		mark(in, "input")
 	}
 	for _, key := range b.Opts.Keys {
-		pressed, _ := keys.Find(key)
-		echo := pressed.Echo // empty: nothing the reader could point at
-		if echo == "" {
-			continue
-		}
-		for j := k; j < len(out); j++ {
-			if col := strings.Index(out[j], echo); col >= 0 {
-				at(j, col, echo, "key")
-				k = j + 1
-				break
-			}
+		// A key without an echo leaves nothing the reader could point at.
+		if pressed, _ := keys.Find(key); pressed.Echo != "" {
+			mark(pressed.Echo, "key")
 		}
 	}
 	return marks
