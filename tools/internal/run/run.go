@@ -197,24 +197,25 @@ func Sequence(ctx context.Context, pages []*blocks.Page, o Options) ([]*Page, er
 		docker: o.Docker, terms: map[string]*terminal.Terminal{}}
 	out := make([]*Page, len(pages))
 	watch := watchDaemon(ctx, o.Docker)
-	stopped := false
 	for i, p := range pages {
 		t0 := time.Now()
 		res := &Page{Page: p}
 		out[i] = res
-		if stopped {
-			res.Blocks = notRun(p, "an earlier page of the course failed: a reader would be stuck there")
-			continue
-		}
-		if err := r.enter(ctx, p, works[i]); err != nil {
-			res.Blocks = notRun(p, err.Error())
-			res.Blocks[0].Status = Failed
-			stopped = true
-			continue
+		r.page, r.work = p, works[i]
+		var entered error
+		if r.stuck == "" {
+			if entered = r.enter(ctx); entered != nil {
+				r.stuck = entered.Error()
+			}
 		}
 		res.Blocks, res.LostAt, res.DaemonLost = r.all(ctx, watch)
 		res.Duration = time.Since(t0)
-		stopped = res.Failed() || res.DaemonLost != nil
+		if entered != nil && len(res.Blocks) > 0 {
+			res.Blocks[0].Status = Failed
+		}
+		if r.stuck == "" && (res.Failed() || res.DaemonLost != nil) {
+			r.stuck = "an earlier page of the course failed: a reader would be stuck there"
+		}
 	}
 	watch.stop()
 	r.close()
@@ -261,18 +262,6 @@ func Sequence(ctx context.Context, pages []*blocks.Page, o Options) ([]*Page, er
 		last.Duration = time.Since(started) // the page's share of set-up and clean-up too
 	}
 	return out, nil
-}
-
-// notRun is every block of a page that did not run, with why.
-func notRun(p *blocks.Page, why string) []Block {
-	out := make([]Block, len(p.Blocks))
-	for i, b := range p.Blocks {
-		out[i] = Block{Block: b, Status: NotRun, Message: why, Output: b.Output()}
-		if b.Kind == blocks.Skipped {
-			out[i].Status, out[i].Message = Skipped, b.Opts.Skip
-		}
-	}
-	return out
 }
 
 // dockerEnv drops the variables that would point the page's docker CLI
@@ -357,7 +346,8 @@ func hasRepo(refs map[string]string, repo string) bool {
 type runner struct {
 	page   *blocks.Page
 	work   string
-	course bool // Options.Course
+	course bool   // Options.Course
+	stuck  string // why the pages after a failed one do not run (Sequence)
 	env    []string
 	docker client.APIClient
 	terms  map[string]*terminal.Terminal
@@ -380,8 +370,8 @@ func (r *runner) all(ctx context.Context, watch *daemonWatch) ([]Block, int, err
 			res.Status = Skipped
 			res.Message = "alone: runs only when the page is read on its own, not in the course"
 			res.Output = b.Output()
-		case failed || ctx.Err() != nil:
-			res.Status = NotRun
+		case failed || ctx.Err() != nil || r.stuck != "":
+			res.Status, res.Message = NotRun, r.stuck
 			res.Output = b.Output() // keep what the page has
 		case b.Kind == blocks.File:
 			res.Status = OK
@@ -408,24 +398,23 @@ func (r *runner) all(ctx context.Context, watch *daemonWatch) ([]Block, int, err
 	return out, lostAt, lost
 }
 
-// enter starts page p: its blocks run next, and a terminal at the host's
-// prompt moves to the page's work folder, as a reader opens the step's
-// folder. The cd is not shown: the next block shows only its own output.
-func (r *runner) enter(ctx context.Context, p *blocks.Page, work string) error {
-	r.page, r.work = p, work
+// enter moves each terminal at the host's prompt to the work folder of
+// the page about to run (r.page), as a reader opens the step's folder.
+// The cd is not shown: the next block shows only its own output.
+func (r *runner) enter(ctx context.Context) error {
 	for _, name := range r.order {
 		t := r.terms[name]
 		if t.Inside() != "" || t.Running() {
 			continue
 		}
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		res, err := t.Run(ctx, "cd "+shellQuote(work), terminal.RunOptions{})
+		res, err := t.Run(ctx, "cd "+shellQuote(r.work), terminal.RunOptions{})
 		cancel()
 		if err == nil && (res.TimedOut || res.Status != 0) {
 			err = fmt.Errorf("exit status %d", res.Status)
 		}
 		if err != nil {
-			return fmt.Errorf("%s: moving terminal %s to the page's work folder: %w", p.Path, name, err)
+			return fmt.Errorf("%s: moving terminal %s to the page's work folder: %w", r.page.Path, name, err)
 		}
 	}
 	return nil
