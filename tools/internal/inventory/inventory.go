@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -111,7 +112,7 @@ func ShortID(id string) string {
 
 // Since is what exists in now and did not in s.
 func (s Snapshot) Since(now Snapshot) Snapshot {
-	diff := func(before, after map[string]string) map[string]string {
+	return s.each(now, func(before, after map[string]string) map[string]string {
 		out := map[string]string{}
 		for k, v := range after {
 			if _, ok := before[k]; !ok {
@@ -119,34 +120,29 @@ func (s Snapshot) Since(now Snapshot) Snapshot {
 			}
 		}
 		return out
-	}
-	return Snapshot{
-		Containers: diff(s.Containers, now.Containers),
-		Networks:   diff(s.Networks, now.Networks),
-		Volumes:    diff(s.Volumes, now.Volumes),
-		Images:     diff(s.Images, now.Images),
-		Refs:       diff(s.Refs, now.Refs),
-	}
+	})
 }
 
 // Union is what is in s or in o (o's names win).
 func (s Snapshot) Union(o Snapshot) Snapshot {
-	both := func(a, b map[string]string) map[string]string {
-		out := make(map[string]string, len(a)+len(b))
-		for k, v := range a {
-			out[k] = v
+	return s.each(o, func(a, b map[string]string) map[string]string {
+		out := maps.Clone(a)
+		if out == nil {
+			out = map[string]string{}
 		}
-		for k, v := range b {
-			out[k] = v
-		}
+		maps.Copy(out, b)
 		return out
-	}
+	})
+}
+
+// each combines s and o kind by kind with f.
+func (s Snapshot) each(o Snapshot, f func(a, b map[string]string) map[string]string) Snapshot {
 	return Snapshot{
-		Containers: both(s.Containers, o.Containers),
-		Networks:   both(s.Networks, o.Networks),
-		Volumes:    both(s.Volumes, o.Volumes),
-		Images:     both(s.Images, o.Images),
-		Refs:       both(s.Refs, o.Refs),
+		Containers: f(s.Containers, o.Containers),
+		Networks:   f(s.Networks, o.Networks),
+		Volumes:    f(s.Volumes, o.Volumes),
+		Images:     f(s.Images, o.Images),
+		Refs:       f(s.Refs, o.Refs),
 	}
 }
 
