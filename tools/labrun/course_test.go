@@ -106,3 +106,18 @@ func TestCourseCaptureRefused(t *testing.T) {
 		t.Errorf("capture -course: %d\n%s", code, out)
 	}
 }
+
+// A course is one reader on one daemon: -j and a pool are refused, as is
+// -shard, before anything runs.
+func TestCourseFlagsRefused(t *testing.T) {
+	paths := writeCourse(t, "---\ntitle: One\n---\n\n```console\n$ echo one\none\n```\n")
+	for _, args := range [][]string{
+		{"verify", "-course", "-j", "2", paths[0]},
+		{"verify", "-course", "-docker-host", "unix:///a.sock", "-docker-host", "unix:///b.sock", paths[0]},
+		{"verify", "-course", "-shard", "1/2", paths[0]},
+	} {
+		if code, out := labrun(t, args...); code != 2 || !strings.Contains(out, "-course runs") {
+			t.Errorf("%v: %d\n%s", args, code, out)
+		}
+	}
+}

@@ -163,6 +163,10 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	if cfg.load.Course && *shardSpec != "" {
 		return nil, errors.New("-course runs whole courses: it does not take -shard")
 	}
+	if cfg.load.Course && (cfg.jobs > 1 || len(cfg.hosts) > 1) {
+		// A course is one reader on one machine: one daemon, one page at a time.
+		return nil, errors.New("-course runs a course on one daemon, one page at a time: it does not take -j or a pool of -docker-host")
+	}
 	if cfg.format != "human" && cfg.format != "github" {
 		return nil, fmt.Errorf("-format %q: use human or github", cfg.format)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strings"
 
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
@@ -69,7 +68,7 @@ func Connect(ctx context.Context, host string, stderr io.Writer) (*Env, error) {
 		for _, ref := range im.RepoTags {
 			// Images built FROM a lab image inherit its labels: a lab
 			// image is one whose name is its recipe's.
-			if ref[:strings.LastIndex(ref, ":")] != im.Labels[inventory.LabLabel] {
+			if inventory.Repo(ref) != im.Labels[inventory.LabLabel] {
 				continue
 			}
 			e.Images = append(e.Images, record.Image{Name: ref, ID: im.ID, Size: im.Size, Origin: im.Labels["org.labdocs.origin"]})

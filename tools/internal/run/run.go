@@ -210,8 +210,15 @@ func Sequence(ctx context.Context, pages []*blocks.Page, o Options) ([]*Page, er
 		}
 		res.Blocks, res.LostAt, res.DaemonLost = r.all(ctx, watch)
 		res.Duration = time.Since(t0)
-		if entered != nil && len(res.Blocks) > 0 {
-			res.Blocks[0].Status = Failed
+		if entered != nil {
+			// The page could not start: its first block that would have
+			// run fails with why (a skipped block would hide it).
+			for j := range res.Blocks {
+				if res.Blocks[j].Status == NotRun {
+					res.Blocks[j].Status = Failed
+					break
+				}
+			}
 		}
 		if r.stuck == "" && (res.Failed() || res.DaemonLost != nil) {
 			r.stuck = "an earlier page of the course failed: a reader would be stuck there"
