@@ -53,16 +53,6 @@ func At(section string) (Course, bool, error) {
 	return c, err == nil, err
 }
 
-// Of returns the course that page (an index.md path) belongs to, if any.
-func Of(courses []Course, page string) (Course, bool) {
-	for _, c := range courses {
-		if slices.Contains(c.Pages, filepath.Clean(page)) {
-			return c, true
-		}
-	}
-	return Course{}, false
-}
-
 type entry struct {
 	path   string
 	weight int

@@ -43,12 +43,6 @@ func TestFind(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Find = %v, want %v", got, want)
 	}
-	if c, ok := Of(got, filepath.Join(root, "lab/b-second/index.md")); !ok || c.Section != want[0].Section {
-		t.Errorf("Of(lab page) = %v, %v", c, ok)
-	}
-	if _, ok := Of(got, filepath.Join(root, "reference/x/index.md")); ok {
-		t.Error("a page of an unordered section is in a course")
-	}
 }
 
 // A broken _index.md is an error naming the file, not a course dropped.

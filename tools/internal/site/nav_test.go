@@ -1,6 +1,7 @@
 package site
 
 import (
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"github.com/labdocs/dockerlab/tools/internal/blocks"
 )
 
 // Navigation of the real site (issue 15, part 5): the authors' pages are
@@ -251,26 +254,22 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// frontMatter returns the top-level "key: value" lines of a page's YAML
-// front matter, values unquoted: enough for weight, ordered and audience.
+// frontMatter returns a page's front matter (blocks.FrontMatter, as the
+// runner reads it), its values as text: enough for weight, ordered and
+// audience.
 func frontMatter(t *testing.T, path string) map[string]string {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]string{}
-	lines := strings.Split(string(b), "\n")
-	if len(lines) == 0 || strings.TrimSpace(lines[0]) != "---" {
-		return out
+	fm, err := blocks.FrontMatter(b)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
-	for _, l := range lines[1:] {
-		if strings.TrimSpace(l) == "---" {
-			break
-		}
-		if k, v, ok := strings.Cut(l, ":"); ok && k != "" && !strings.HasPrefix(k, " ") && !strings.HasPrefix(k, "#") {
-			out[k] = strings.Trim(strings.TrimSpace(v), `"'`)
-		}
+	out := map[string]string{}
+	for k, v := range fm {
+		out[k] = fmt.Sprint(v)
 	}
 	return out
 }
