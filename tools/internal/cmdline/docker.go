@@ -10,6 +10,9 @@ type Call struct {
 	// build), "network create", "compose up", "" for docker alone.
 	Cmd   string
 	Flags []Flag // docker's (and compose's) global flags, then the subcommand's
+	// Global counts the flags of Flags given before the subcommand:
+	// docker compose -p demo run -p 8080:80 names a project, then a port.
+	Global int
 	// Args are the positional arguments. For commands whose first
 	// argument is followed by a command of its own (run, create, exec;
 	// compose run and exec) Args holds that first argument only (the
@@ -77,6 +80,7 @@ func DockerCall(c Command) (Call, bool) {
 		s.bools += " " + composeGlobal.bools
 	}
 	call.Cmd = cmd
+	call.Global = len(call.Flags)
 	rest := call.parse(args, s)
 	if !s.interspersed && len(rest) > 0 {
 		call.Args, call.Rest = rest[:1], rest[1:]
@@ -98,6 +102,16 @@ func (c Call) Values(names ...string) []string {
 		}
 	}
 	return out
+}
+
+// GlobalValues are Values among the flags given before the subcommand.
+func (c Call) GlobalValues(names ...string) []string {
+	return Call{Flags: c.Flags[:c.Global]}.Values(names...)
+}
+
+// OwnValues are Values among the subcommand's own flags.
+func (c Call) OwnValues(names ...string) []string {
+	return Call{Flags: c.Flags[c.Global:]}.Values(names...)
 }
 
 // Has tells whether any of the flags named was given (a boolean flag

@@ -181,7 +181,7 @@ func dockerNames(c cmdline.Call, add func(kind, value string)) {
 				add("container", v)
 			}
 		}
-		for _, v := range c.Values("p", "publish") {
+		for _, v := range c.OwnValues("p", "publish") {
 			for _, port := range publishedPorts(v) {
 				add("port", port)
 			}
@@ -218,8 +218,12 @@ func dockerNames(c cmdline.Call, add func(kind, value string)) {
 		add("port", localPort(c.Arg(0)))
 	}
 	if strings.HasPrefix(c.Cmd, "compose") {
-		for _, v := range c.Values("p", "project-name") {
-			if c.Cmd != "compose run" && validName(v) {
+		projects := c.Values("p", "project-name")
+		if c.Cmd == "compose run" { // after run, -p publishes a port
+			projects = append(c.GlobalValues("p"), c.Values("project-name")...)
+		}
+		for _, v := range projects {
+			if validName(v) {
 				add("project", v)
 			}
 		}

@@ -52,6 +52,9 @@ func TestNamesFromCommands(t *testing.T) {
 		{"docker run --rm debian sh -c 'x --name inner; curl localhost:9000'", nil},
 		{"sh -c 'docker run --name inner nginx'", []string{"container:inner"}},
 		{"echo $(docker run -d --name sub nginx)", []string{"container:sub"}},
+		// Before run, -p names the project; after it, -p publishes a port.
+		{"docker compose -p demo run --rm -p 8080:80 web", []string{"port:8080", "project:demo"}},
+		{"docker compose --project-name demo up -d", []string{"project:demo"}},
 		{"docker network create -d bridge labnet", []string{"network:labnet"}},
 		{"docker volume create --label lab=demo vol", []string{"volume:vol"}},
 		{"docker build -q -t hello-node:v2 .", []string{"image:hello-node"}},
