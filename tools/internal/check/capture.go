@@ -37,8 +37,10 @@ func (c Capture) before(o *Outcome, _ *Env) {
 // a capture elsewhere rewrites nothing it need not.
 func (Capture) after(o *Outcome, e *Env) {
 	changed := map[int]bool{}
+	drifted := map[int]report.Result{}
 	for i := range o.Results {
 		if o.Results[i].Status == report.Drift {
+			drifted[i] = o.Results[i]
 			o.Results[i].Status, o.Results[i].Message = report.OK, "updated"
 			changed[i] = true
 		}
@@ -54,6 +56,11 @@ func (Capture) after(o *Outcome, e *Env) {
 		}
 	}
 	if o.Failed() || o.Err != nil {
+		// Nothing is written: what differs is reported as drift, not
+		// as updated.
+		for i, r := range drifted {
+			o.Results[i] = r
+		}
 		return
 	}
 	if kept, err := writeBack(o, changed, e); err != nil {

@@ -245,3 +245,21 @@ func TestMirrorHostsAreRedacted(t *testing.T) {
 		t.Errorf("verify: %+v", r[0])
 	}
 }
+
+// A capture whose page fails writes nothing, so a block that differs is
+// reported as drift, not as updated.
+func TestCaptureOfAFailedPageUpdatesNothing(t *testing.T) {
+	const src = "```console\n$ echo one\nstale\n```\n\n```console\n$ false\n```\n"
+	p := bundle(t, src, 0o644)
+	e := env()
+	c := &Checker{Mode: Capture{}}
+	res := ran(p, run.OK, []string{"one"}, nil)
+	res.Blocks[1].Status, res.Blocks[1].Message = run.Failed, "exited with status 1"
+	o := c.finish(e, c.prepare(e, p), res)
+	if s := statuses(o.Results); s[0] != report.Drift || s[1] != report.Fail {
+		t.Errorf("statuses %v, want drift then fail: %+v", s, o.Results)
+	}
+	if got, _ := os.ReadFile(p.Path); string(got) != src {
+		t.Errorf("a failed capture wrote the page:\n%s", got)
+	}
+}
