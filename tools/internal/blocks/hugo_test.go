@@ -2,6 +2,7 @@ package blocks
 
 import (
 	"cmp"
+	"crypto/sha256"
 	"flag"
 	"fmt"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/pelletier/go-toml/v2"
 )
 
 var (
@@ -27,21 +30,29 @@ var inShortcode = map[string]bool{
 	"install-docker.md:57": true,
 }
 
-// TestHugoAgreement checks that Parse finds the blocks Hugo renders,
-// on the lines Hugo reports, and that Block.Hash equals the sha256 of
-// Hugo's .Inner. Each line of testdata/hugo/blocks.golden is what
-// Hugo's code block hook (testdata/hugo/layouts/_markup) printed for
-// one block of testdata/corpus; regenerate it with
+// siteConfigFile is the lab site's own configuration: the agreement is
+// checked with its markup settings, the ones labrun parses pages with.
+const siteConfigFile = "../../../config.toml"
+
+// TestHugoAgreement checks that ParseWith, given the site's markup
+// settings, finds the blocks Hugo renders with those settings, on the
+// lines Hugo reports, and that Block.Hash equals the sha256 of Hugo's
+// .Inner. The first line of testdata/hugo/blocks.golden is the site's
+// [markup] table it was made with; each further line is what Hugo's code
+// block hook (testdata/hugo/layouts/_markup) printed for one block of
+// testdata/corpus. Regenerate it with
 //
 //	go test -run TestHugoAgreement -hugo -update
 //
-// which builds the site with the Hugo in go.mod (a tool dependency).
+// which builds the corpus with the Hugo in go.mod (a tool dependency)
+// and the site's [markup] table.
 func TestHugoAgreement(t *testing.T) {
+	table, stamp := siteMarkupTable(t)
 	var hugo []string
 	if *runHugo {
-		hugo = renderWithHugo(t)
+		hugo = renderWithHugo(t, table)
 		if *update {
-			data := strings.Join(hugo, "\n") + "\n"
+			data := stamp + "\n" + strings.Join(hugo, "\n") + "\n"
 			if err := os.WriteFile("testdata/hugo/blocks.golden", []byte(data), 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -51,12 +62,20 @@ func TestHugoAgreement(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		hugo = strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+		first, rest, _ := strings.Cut(string(data), "\n")
+		if first != stamp {
+			t.Fatalf("testdata/hugo/blocks.golden was made with other markup settings than %s's (%q, now %q): run go test -run TestHugoAgreement -hugo -update", siteConfigFile, first, stamp)
+		}
+		hugo = strings.Split(strings.TrimSuffix(rest, "\n"), "\n")
 	}
 
+	m, err := SiteMarkup(siteConfigFile)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var ours []string
 	for name, src := range corpus(t) {
-		p, err := Parse(name, src)
+		p, err := ParseWith(m, name, src)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,16 +120,43 @@ func sortBlocks(lines []string) {
 
 var hookLine = regexp.MustCompile(`BLOCK line=(\d+) type=(\S*) hash=([0-9a-f]+)`)
 
-// renderWithHugo builds testdata/hugo over testdata/corpus and returns
-// one "page:line type=… hash=…" line per rendered block.
-func renderWithHugo(t *testing.T) []string {
+// siteMarkupTable returns the [markup] table of the site's config.toml,
+// as TOML, and a one-line stamp of it for the golden file.
+func siteMarkupTable(t *testing.T) (table []byte, stamp string) {
+	src, err := os.ReadFile(siteConfigFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg map[string]any
+	if err := toml.Unmarshal(src, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	table, err = toml.Marshal(map[string]any{"markup": cfg["markup"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return table, fmt.Sprintf("# made with config.toml's [markup], sha256 %x", sha256.Sum256(table))
+}
+
+// renderWithHugo builds testdata/hugo over testdata/corpus, with the
+// site's [markup] table added to its configuration, and returns one
+// "page:line type=… hash=…" line per rendered block.
+func renderWithHugo(t *testing.T, markup []byte) []string {
 	corpus, err := filepath.Abs("testdata/corpus")
 	if err != nil {
 		t.Fatal(err)
 	}
 	tmp := t.TempDir()
+	base, err := os.ReadFile("testdata/hugo/hugo.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(tmp, "hugo.toml")
+	if err := os.WriteFile(config, append(append(base, '\n'), markup...), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command("go", "tool", "hugo", "--quiet", "--noBuildLock",
-		"--source", "testdata/hugo", "--contentDir", corpus,
+		"--source", "testdata/hugo", "--config", config, "--contentDir", corpus,
 		"--destination", filepath.Join(tmp, "public"), "--cacheDir", filepath.Join(tmp, "cache"))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", cmd, err, out)

@@ -9,15 +9,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
-	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
-	"github.com/yuin/goldmark/util"
 )
 
 // Kind says what the runner does with a block.
@@ -134,33 +130,6 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg) }
 
-// markdown is goldmark configured as Hugo v0.165 configures it by default
-// (markup/goldmark/convert.go with goldmark_config.Default). Only block
-// structure matters here; the inline extensions are kept anyway so the
-// two parsers are the same program. Hugo's own extensions add renderers,
-// inline parsers for its internal markers, and AST transformers that
-// never touch fenced code blocks; its block attribute parser is off by
-// default, as is passthrough.
-var markdown = sync.OnceValue(func() goldmark.Markdown {
-	return goldmark.New(
-		goldmark.WithExtensions(
-			extension.Table,
-			extension.Strikethrough,
-			extension.Linkify,
-			extension.TaskList,
-			extension.Typographer,
-			extension.DefinitionList,
-			extension.Footnote,
-		),
-		goldmark.WithParserOptions(
-			parser.WithAttribute(),
-			// Tried before goldmark's own fenced code block parser,
-			// which it wraps, so blocks are found the same way.
-			parser.WithBlockParsers(util.Prioritized(fenceWatcher{parser.NewFencedCodeBlockParser()}, 699)),
-		),
-	)
-})
-
 // fenceWatcher is goldmark's fenced code block parser, noting in the
 // parse's context which blocks end at a closing fence: the others end
 // with their container (a list item, a block quote) or the file.
@@ -176,12 +145,17 @@ func (f fenceWatcher) Continue(n ast.Node, r text.Reader, pc parser.Context) par
 	return s
 }
 
-// Parse parses a page; path is only used in messages. The page keeps
-// src as its Src, so src must not change while the page is used. The
-// error, if any, joins one *Error per problem, in source order; the
-// page then holds the blocks that had none. Warnings, error or not,
-// are in Page.Warnings.
-func Parse(path string, src []byte) (*Page, error) {
+// Parse parses a page as a Hugo site with no markup settings would
+// (HugoDefaults); a page of a site is parsed with ParseWith and the
+// site's SiteMarkup.
+func Parse(path string, src []byte) (*Page, error) { return ParseWith(HugoDefaults, path, src) }
+
+// ParseWith parses a page with the markup settings of its site; path is
+// only used in messages. The page keeps src as its Src, so src must not
+// change while the page is used. The error, if any, joins one *Error
+// per problem, in source order; the page then holds the blocks that had
+// none. Warnings, error or not, are in Page.Warnings.
+func ParseWith(m Markup, path string, src []byte) (*Page, error) {
 	p := &Page{Path: path, Src: src}
 	var errs []error
 	fail := func(off int, format string, args ...any) {
@@ -200,7 +174,7 @@ func Parse(path string, src []byte) (*Page, error) {
 	closed := map[ast.Node]bool{}
 	pc := parser.NewContext()
 	pc.Set(closedKey, closed)
-	doc := markdown().Parser().Parse(text.NewReader(content), parser.WithContext(pc))
+	doc := m.goldmark().Parser().Parse(text.NewReader(content), parser.WithContext(pc))
 
 	var nodes []*ast.FencedCodeBlock
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {

@@ -47,13 +47,24 @@ func Pages(args []string, o Options, w io.Writer) ([]*blocks.Page, error) {
 		err  error
 	}
 	all := make([]loaded, len(paths))
+	// Each page is parsed with its own site's goldmark settings, read
+	// once per folder: the runner must find the blocks Hugo renders.
+	markups := map[string]blocks.Markup{}
 	for k, path := range paths {
 		src, err := os.ReadFile(path)
 		if err != nil {
 			all[k].err = err
 			continue
 		}
-		all[k].page, all[k].err = blocks.Parse(path, src)
+		m, ok := markups[filepath.Dir(path)]
+		if !ok {
+			if m, err = blocks.SiteMarkup(path); err != nil {
+				all[k].err = err
+				continue
+			}
+			markups[filepath.Dir(path)] = m
+		}
+		all[k].page, all[k].err = blocks.ParseWith(m, path, src)
 	}
 	keep := make([]bool, len(all))
 	if o.Shard == nil {
