@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
+	"github.com/labdocs/dockerlab/tools/internal/bundle"
 	"github.com/labdocs/dockerlab/tools/internal/dockerenv"
 	"github.com/labdocs/dockerlab/tools/internal/inventory"
 )
@@ -229,8 +230,8 @@ func timeBash(pages []*blocks.Page) (time.Duration, error) {
 		if err != nil {
 			return 0, err
 		}
-		if out, err := exec.Command("cp", "-r", filepath.Dir(p.Path)+"/.", work).CombinedOutput(); err != nil {
-			return 0, fmt.Errorf("%v: %s", err, out)
+		if err := bundle.Of(p.Path).CopyTo(work); err != nil {
+			return 0, err
 		}
 		t0 := time.Now()
 		before, err := inventory.Take(ctx, cli)

@@ -17,8 +17,8 @@ import (
 // These tests reach the core without a daemon: runs are built by hand,
 // as package run would return them.
 
-// bundle writes a page bundle into a fresh folder and reads its page.
-func bundle(t *testing.T, src string, perm os.FileMode) *blocks.Page {
+// writeBundle writes a page bundle into a fresh folder and reads its page.
+func writeBundle(t *testing.T, src string, perm os.FileMode) *blocks.Page {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "content", "page", "index.md")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -84,7 +84,7 @@ func statuses(rs []report.Result) []report.Status {
 const twoBlocks = "```console\n$ echo one\none\n```\n\n```console\n$ uname -r\n6.1.0-9-amd64\n```\n"
 
 func TestCompareDriftAndNoDrift(t *testing.T) {
-	p := bundle(t, twoBlocks, 0o644)
+	p := writeBundle(t, twoBlocks, 0o644)
 	// The same output, and the kernel of another machine: no drift.
 	there := here
 	there.Kernel = "6.8.0-1017-azure"
@@ -105,7 +105,7 @@ func TestCompareDriftAndNoDrift(t *testing.T) {
 // A file block that did not run, because an earlier block failed or
 // because it is left out of a course, is skipped, never passed.
 func TestFileBlockNotRunIsNotPassed(t *testing.T) {
-	p := bundle(t, "```text {file=\"a.txt\"}\na\n```\n\n```text {file=\"b.txt\" alone=true}\nb\n```\n", 0o644)
+	p := writeBundle(t, "```text {file=\"a.txt\"}\na\n```\n\n```text {file=\"b.txt\" alone=true}\nb\n```\n", 0o644)
 	res := ran(p, run.OK)
 	res.Blocks[0].Status, res.Blocks[0].Message = run.NotRun, ""
 	res.Blocks[1].Status, res.Blocks[1].Message = run.Skipped, "alone: runs only when the page is read on its own"
@@ -135,7 +135,7 @@ func TestFileBlockNotRunIsNotPassed(t *testing.T) {
 // record; a verify of the same run then passes.
 func TestCaptureWritesThePageWhole(t *testing.T) {
 	const src = "```console\n$ echo one\none\n```\n\n```console\n$ echo two\nstale\n```\n"
-	p := bundle(t, src, 0o600)
+	p := writeBundle(t, src, 0o600)
 	old, err := os.Open(p.Path)
 	if err != nil {
 		t.Fatal(err)
@@ -187,7 +187,7 @@ func TestCaptureWritesThePageWhole(t *testing.T) {
 // The inputs key changes with a file of the bundle, and not with the
 // record beside the page.
 func TestInputsKeyFollowsTheBundle(t *testing.T) {
-	p := bundle(t, "```console\n$ cat Dockerfile\n```\n", 0o644)
+	p := writeBundle(t, "```console\n$ cat Dockerfile\n```\n", 0o644)
 	dir := filepath.Dir(p.Path)
 	write := func(name, text string) {
 		t.Helper()
@@ -228,7 +228,7 @@ func TestMirrorHostsAreRedacted(t *testing.T) {
 	if len(hosts) == 0 {
 		t.Skip("this machine's apt sources name no host")
 	}
-	p := bundle(t, "```console\n$ apt-get update\n```\n", 0o644)
+	p := writeBundle(t, "```console\n$ apt-get update\n```\n", 0o644)
 	// The host is built at run time so that no file names it.
 	line := "Get:1 http://" + hosts[0] + "/debian bookworm InRelease"
 	e := env()
@@ -250,7 +250,7 @@ func TestMirrorHostsAreRedacted(t *testing.T) {
 // reported as drift, not as updated.
 func TestCaptureOfAFailedPageUpdatesNothing(t *testing.T) {
 	const src = "```console\n$ echo one\nstale\n```\n\n```console\n$ false\n```\n"
-	p := bundle(t, src, 0o644)
+	p := writeBundle(t, src, 0o644)
 	e := env()
 	c := &Checker{Mode: Capture{}}
 	res := ran(p, run.OK, []string{"one"}, nil)

@@ -4,9 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
+
+	"github.com/labdocs/dockerlab/tools/internal/bundle"
 
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
 	"github.com/labdocs/dockerlab/tools/internal/inventory"
@@ -27,23 +26,10 @@ func inputsKey(p *blocks.Page, e *Env) (string, error) {
 	for _, b := range p.Blocks {
 		fmt.Fprintf(h, "block %s %s %v\n", b.Hash(), b.Lang, b.Attrs)
 	}
-	bundle := filepath.Dir(p.Path)
-	err := filepath.WalkDir(bundle, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(bundle, path)
-		if d.IsDir() || rel == filepath.Base(p.Path) || rel == record.FileName {
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(data)
-		fmt.Fprintf(h, "file %s %x\n", filepath.ToSlash(rel), sum)
-		return nil
-	})
+	files, err := bundle.Of(p.Path).Files()
+	for _, f := range files {
+		fmt.Fprintf(h, "file %s %o %x\n", f.Rel, f.Mode, sha256.Sum256(f.Data))
+	}
 	return hex.EncodeToString(h.Sum(nil)), err
 }
 

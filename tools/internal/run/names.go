@@ -5,16 +5,15 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/labdocs/dockerlab/tools/internal/bundle"
+
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
 	"github.com/labdocs/dockerlab/tools/internal/cmdline"
 	"github.com/labdocs/dockerlab/tools/internal/inventory"
-	"github.com/labdocs/dockerlab/tools/internal/record"
 )
 
 // A Name is a Docker object or a host resource that a page creates or
@@ -47,7 +46,7 @@ func Names(p *blocks.Page) []Name {
 			out = append(out, n)
 		}
 	}
-	add("project", WorkName(p), 0)
+	add("project", bundle.Of(p.Path).WorkName(), 0)
 	composeLine := 0
 	read := func(cmds []cmdline.Command, line int) {
 		for _, cmd := range cmds {
@@ -124,8 +123,7 @@ func commands(p *blocks.Page) []blocks.Command {
 // A file is one of the page's file blocks or a file of its bundle.
 type file struct{ name, text string }
 
-// pageFiles are the page's file blocks and its bundle's files (not its
-// pages nor its record).
+// pageFiles are the page's file blocks and its bundle's files.
 func pageFiles(p *blocks.Page) []file {
 	var out []file
 	for _, b := range p.Blocks {
@@ -133,15 +131,11 @@ func pageFiles(p *blocks.Page) []file {
 			out = append(out, file{b.Opts.File, b.Text})
 		}
 	}
-	bundle := filepath.Dir(p.Path)
-	entries, _ := os.ReadDir(bundle)
-	for _, e := range entries {
-		if e.IsDir() || strings.HasSuffix(e.Name(), ".md") || e.Name() == record.FileName {
-			continue
-		}
-		if data, err := os.ReadFile(filepath.Join(bundle, e.Name())); err == nil {
-			out = append(out, file{e.Name(), string(data)})
-		}
+	// A bundle that cannot be read fails the page when its work folder
+	// is prepared; the names it would add are not needed before that.
+	files, _ := bundle.Of(p.Path).Files()
+	for _, f := range files {
+		out = append(out, file{f.Rel, string(f.Data)})
 	}
 	return out
 }

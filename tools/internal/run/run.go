@@ -8,19 +8,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/labdocs/dockerlab/tools/internal/bundle"
+
 	"github.com/docker/docker/client"
 
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
 	"github.com/labdocs/dockerlab/tools/internal/inventory"
 	"github.com/labdocs/dockerlab/tools/internal/journal"
-	"github.com/labdocs/dockerlab/tools/internal/record"
 	"github.com/labdocs/dockerlab/tools/internal/terminal"
 	"github.com/labdocs/dockerlab/tools/internal/tracker"
 )
@@ -239,7 +239,7 @@ func Sequence(ctx context.Context, pages []*blocks.Page, o Options) ([]*Page, er
 		diff := before.Since(after)
 		made := inventory.Snapshot{}
 		for _, p := range pages {
-			made = made.Union(pageMade(p, names, tr.Created(), diff, WorkName(p)))
+			made = made.Union(pageMade(p, names, tr.Created(), diff, bundle.Of(p.Path).WorkName()))
 		}
 		if !made.Empty() {
 			if err := inventory.Remove(cctx, o.Docker, made); err != nil {
@@ -558,67 +558,24 @@ func timeoutOr(ctx context.Context) Status {
 	return Failed
 }
 
-// WorkName is the page's work folder name: the bundle's folder name, so
-// that names derived from it (a Compose project) are the same every run.
-func WorkName(p *blocks.Page) string {
-	return filepath.Base(filepath.Dir(p.Path))
-}
-
-// prepareWork makes an empty work folder and copies the bundle's files in,
-// all but the page itself and its record.
+// prepareWork makes an empty work folder holding the bundle's files.
 func prepareWork(p *blocks.Page, root string) (string, error) {
 	if root == "" {
 		root = filepath.Join(os.TempDir(), "labrun-work")
 	}
-	work := filepath.Join(root, WorkName(p))
+	b := bundle.Of(p.Path)
+	work := filepath.Join(root, b.WorkName())
 	if err := os.RemoveAll(work); err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(work, 0o755); err != nil {
-		return "", err
+	err := os.MkdirAll(work, 0o755)
+	if err == nil {
+		err = b.CopyTo(work)
 	}
-	bundle := filepath.Dir(p.Path)
-	err := filepath.WalkDir(bundle, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(bundle, path)
-		if rel == "." {
-			return nil
-		}
-		if d.IsDir() {
-			if isPage(path) { // a page of its own, with its own work folder
-				return fs.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(work, rel), 0o755)
-		}
-		switch rel {
-		case "index.md", "_index.md", record.FileName:
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(work, rel), data, info.Mode().Perm())
-	})
 	if err != nil {
 		return "", fmt.Errorf("%s: preparing the work folder: %w", p.Path, err)
 	}
 	return work, nil
-}
-
-func isPage(dir string) bool {
-	for _, n := range []string{"index.md", "_index.md"} {
-		if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
-			return true
-		}
-	}
-	return false
 }
 
 // lastHost is the index of the block's last command typed at a "$" prompt.

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
+	"github.com/labdocs/dockerlab/tools/internal/bundle"
 	"github.com/labdocs/dockerlab/tools/internal/run"
 )
 
@@ -22,7 +23,7 @@ type Claims struct {
 
 // Of returns the claims of page p.
 func Of(p *blocks.Page) Claims {
-	c := Claims{Ports: []string{"workdir:" + run.WorkName(p)}}
+	c := Claims{Ports: []string{"workdir:" + bundle.Of(p.Path).WorkName()}}
 	if run.Builds(p) {
 		// The build cache a page finds new must be its own to remove.
 		c.Names = append(c.Names, "buildcache")
