@@ -118,7 +118,7 @@ func TestBadPagesNameFileAndLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out = labrun(t, "verify", flat)
-	if code != 1 || !strings.Contains(out, flat+":1: a page with runnable blocks must be a page bundle") {
+	if code != 1 || !strings.Contains(out, flat+":1: a page with runnable or console blocks must be a page bundle") {
 		t.Fatalf("%d\n%s", code, out)
 	}
 }

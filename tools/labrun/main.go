@@ -183,7 +183,7 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 func list(pages []*blocks.Page, w io.Writer) int {
 	skipped, total := 0, 0
 	for _, p := range pages {
-		if !p.Runs() {
+		if !p.Recorded() {
 			continue
 		}
 		fmt.Fprintf(w, "%s\n", p.Path)
@@ -225,7 +225,7 @@ func execute(ctx context.Context, cfg *config, pages []*blocks.Page, stdout, std
 	var todo []*blocks.Page
 	nblocks := 0
 	for _, p := range pages {
-		if p.Runs() {
+		if p.Recorded() {
 			todo = append(todo, p)
 			nblocks += len(p.Blocks)
 		}

@@ -486,11 +486,13 @@ func (b *Block) OutputLine(cmd, k int) (int, bool) {
 	return 0, false
 }
 
-// Runs reports whether the page has a block the runner runs or uses (a
-// console or a file block).
-func (p *Page) Runs() bool {
+// Recorded reports whether the runner takes the page and writes its
+// record: it has a block the runner runs or uses (a console or a file
+// block), or a console block shown but skipped, which the site renders
+// from the record too.
+func (p *Page) Recorded() bool {
 	for _, b := range p.Blocks {
-		if b.Kind == Console || b.Kind == File {
+		if b.Kind == Console || b.Kind == File || b.Lang == "console" {
 			return true
 		}
 	}

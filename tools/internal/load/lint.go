@@ -21,9 +21,9 @@ func lint(p *blocks.Page) error {
 			errs = append(errs, fmt.Errorf("%s:%d: chroma knows no language %q, so the block would render unhighlighted: use a known name (bash, console, dockerfile, yaml, javascript, json, text ...)", p.Path, b.Line, b.Lang))
 		}
 	}
-	if p.Runs() {
+	if p.Recorded() {
 		if base := filepath.Base(p.Path); base != "index.md" && base != "_index.md" {
-			errs = append(errs, fmt.Errorf("%s:1: a page with runnable blocks must be a page bundle, since its capture record sits beside it: move it to %s", p.Path,
+			errs = append(errs, fmt.Errorf("%s:1: a page with runnable or console blocks must be a page bundle, since its capture record sits beside it: move it to %s", p.Path,
 				filepath.Join(p.Path[:len(p.Path)-len(filepath.Ext(p.Path))], "index.md")))
 		}
 	}

@@ -143,7 +143,7 @@ func shardPages(paths []string, pages []*blocks.Page) []shard.Page {
 	for k, path := range paths {
 		out[k].Path = path
 		p := pages[k]
-		if p == nil || !p.Runs() {
+		if p == nil || !p.Recorded() {
 			continue
 		}
 		out[k].Runs = true

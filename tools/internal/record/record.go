@@ -75,7 +75,10 @@ type Block struct {
 	Typed []Mark `json:"typed,omitempty"`
 	// Keys are the keys the reader presses after the block's commands
 	// (blocks' keys=), shown even when the terminal echoes nothing.
-	Keys []string `json:"keys,omitempty"`
+	Keys []Key `json:"keys,omitempty"`
+	// Groups are a console block's commands and outputs (run or
+	// skipped), which the site renders.
+	Groups []Group `json:"groups,omitempty"`
 }
 
 // A Mark is a span of a console block's text that the reader typed (the
@@ -101,11 +104,12 @@ func Load(page string) (*Record, error) {
 	}
 	var r Record
 	if err := json.Unmarshal(data, &r); err != nil {
-		// Records before blocks had positions kept them in a map by
-		// hash: such a record is stale, not broken; the page runs again.
+		// A record of an older labrun (blocks in a map by hash, before
+		// they had positions; keys by name only) is stale, not broken:
+		// the page runs again.
 		var old struct {
 			Record
-			Blocks map[string]Block `json:"blocks"`
+			Blocks json.RawMessage `json:"blocks"`
 		}
 		if json.Unmarshal(data, &old) == nil {
 			old.Record.Blocks, old.Record.Inputs = nil, ""

@@ -67,9 +67,12 @@ func BlocksOf(p *blocks.Page, ran []Ran) []Block {
 	seq := 0
 	for i, b := range p.Blocks {
 		e := Block{Hash: b.Hash(), Line: b.Line, Kind: b.Kind.String()}
+		if b.Lang == "console" {
+			e.Groups = GroupsOf(b)
+		}
 		if b.Kind == blocks.Console {
 			seq++
-			e.Seq, e.Term, e.Keys = seq, b.Opts.Term, b.Opts.Keys
+			e.Seq, e.Term, e.Keys = seq, b.Opts.Term, keysOf(b.Opts.Keys)
 			if i < len(ran) {
 				e.Inside = ran[i].Inside
 				if ran[i].Typed {

@@ -174,8 +174,15 @@ func TestRemovedLastBlockFailsBuild(t *testing.T) {
 	s := standardSite(t)
 	p := labFirst
 	var last block
+	kind := ""
 	for i := len(p.parts) - 1; i >= 0; i-- {
-		if b, ok := p.parts[i].(block); ok && b.rec != nil { // runnable: it has a record
+		b, ok := p.parts[i].(block)
+		if ok && b.rec != nil { // runnable: it has a record
+			kind = b.rec["kind"].(string)
+		} else if ok && strings.HasPrefix(b.info, "console ") { // skipped, recorded all the same
+			kind = "skipped"
+		}
+		if kind != "" {
 			last = b
 			p.parts = append(append([]any{}, p.parts[:i]...), p.parts[i+1:]...)
 			break
@@ -189,18 +196,17 @@ func TestRemovedLastBlockFailsBuild(t *testing.T) {
 		t.Fatalf("build succeeded with the last block removed:\n%s", out)
 	}
 	assertContains(t, "build output", out,
-		"content/lab/first/index.md: labrun.json records a "+last.rec["kind"].(string)+" block",
+		"content/lab/first/index.md: labrun.json records a "+kind+" block",
 		"line "+strconv.Itoa(oldLines[last.body])+" at capture) that is no longer on the page",
 		"make capture")
 }
 
-// (d) A skipped block needs no capture record and shows why it was not run.
-func TestSkippedBlockBuildsWithoutRecord(t *testing.T) {
+// (d) A skipped console block shows why it was not run. It is recorded
+// too (the site renders every transcript from the runner's reading of
+// it), so without a record the build fails at the block.
+func TestSkippedBlockIsRecordedAndShown(t *testing.T) {
 	t.Parallel()
 	s := standardSite(t)
-	if _, err := os.Stat(filepath.Join(s.dir, "content/lab/second/labrun.json")); err == nil {
-		t.Fatal("fixture: second step must have no labrun.json")
-	}
 	s.mustBuild()
 	doc := s.read("lab/second/index.html")
 	assertContains(t, "skipped page", doc,
@@ -214,6 +220,15 @@ func TestSkippedBlockBuildsWithoutRecord(t *testing.T) {
 	if !contains(copyTexts(doc), "docker push someone/netcat:latest") {
 		t.Error("a skipped block still offers its command for copying")
 	}
+	s.remove("content/lab/second/labrun.json")
+	out, err := s.build()
+	if err == nil {
+		t.Fatalf("a skipped console block built without a record:\n%s", out)
+	}
+	_, lines := labSecond.markdown()
+	assertContains(t, "build output", out,
+		"content/lab/second/index.md:"+strconv.Itoa(lines[consoleSkipped.body])+": console (not run) block",
+		"make capture", "no labrun.json")
 }
 
 // (e) A file block shows its name and links to the bundle copy for download.

@@ -386,7 +386,7 @@ func standardSite(t *testing.T) *site {
 	s.write("content/concepts/_index.md", "---\ntitle: Concepts\nweight: 10\n---\n")
 	s.addPage(labFirst, true)
 	s.write("content/lab/first/Dockerfile", fileDockerfile.body+"\n")
-	s.addPage(labSecond, false)
+	s.addPage(labSecond, true)
 	s.addPage(conceptsPage, false)
 	return s
 }
