@@ -24,6 +24,7 @@ image=${SMOKE_IMAGE:-busybox:latest}
 
 dir=$(mktemp -d /var/tmp/labdocs-engine-smoke-XXXXXX)
 sock=$dir/docker.sock
+cgroup_parent=$(basename "$dir")
 pid=
 fails=0
 
@@ -43,6 +44,8 @@ cleanup() {
 		[ -e "/proc/$pid" ] && kill -KILL "$pid"
 	fi
 	wait 2>/dev/null || true
+	# The cgroup parent's directories, empty once dockerd has ended.
+	find /sys/fs/cgroup -maxdepth 3 -depth -type d -path "*/$cgroup_parent*" -exec rmdir {} + 2>/dev/null || true
 	if grep -q " $dir" /proc/mounts; then
 		echo "smoke: mounts under $dir left behind:" >&2
 		grep " $dir" /proc/mounts >&2
@@ -62,7 +65,7 @@ unshare --net --mount --pid --fork --kill-child --mount-proc --propagation priva
 	env PATH="$bin:$PATH" sh -c 'ip link set lo up && exec "$0" "$@"' \
 	"$bin/dockerd" --feature embedded-containerd \
 	--data-root "$dir/data" --exec-root "$dir/x" --pidfile "$dir/docker.pid" \
-	--cgroup-parent labdocs-engine-smoke --userland-proxy-path "$bin/docker-proxy" \
+	--cgroup-parent "$cgroup_parent" --userland-proxy-path "$bin/docker-proxy" \
 	-H "unix://$sock" >"$dir/dockerd.log" 2>&1 &
 unshare_pid=$!
 for _ in $(seq 1 600); do
