@@ -34,8 +34,11 @@ if [ -z "${LAB_ENGINE_CACHE:-}" ]; then
 fi
 
 # The recipe: one binary a line, as name|package|CGO_ENABLED|tags|ldflags.
-# @MOBY@, @DOCKER_VERSION@ and @CONTAINERD@ are filled in at build time
-# from the modules go.mod selects; the key hashes the recipe as written.
+# @MOBY@ (moby's module version, shown as the engine's git commit),
+# @MOBY_TIME@ (its commit time, shown as when it was built: the same on
+# every machine), @DOCKER_VERSION@ and @CONTAINERD@ are filled in at
+# build time from the modules go.mod selects; the key hashes the recipe
+# as written.
 #   dockerd, docker-proxy: the tags and version variables of moby's
 #     hack/make.sh and hack/make/.go-autogen (static, no cgo). dockerd
 #     also gets containerd's version variable: it reports the version of
@@ -44,7 +47,7 @@ fi
 #   runc: its Makefile's tags less libpathrs (a Rust library Debian does
 #     not ship); seccomp needs cgo and libseccomp-dev. runc takes its
 #     version from the VERSION file it embeds.
-recipe='dockerd|github.com/moby/moby/v2/cmd/dockerd|0|netgo osusergo static_build nri_no_wasm|-X github.com/moby/moby/v2/dockerversion.Version=@DOCKER_VERSION@ -X github.com/moby/moby/v2/dockerversion.GitCommit=@MOBY@ -X github.com/moby/moby/v2/dockerversion.PlatformName=labdocs -X github.com/containerd/containerd/v2/version.Version=@CONTAINERD@
+recipe='dockerd|github.com/moby/moby/v2/cmd/dockerd|0|netgo osusergo static_build nri_no_wasm|-X github.com/moby/moby/v2/dockerversion.Version=@DOCKER_VERSION@ -X github.com/moby/moby/v2/dockerversion.GitCommit=@MOBY@ -X github.com/moby/moby/v2/dockerversion.BuildTime=@MOBY_TIME@ -X github.com/containerd/containerd/v2/version.Version=@CONTAINERD@
 docker-proxy|github.com/moby/moby/v2/cmd/docker-proxy|0|netgo osusergo static_build nri_no_wasm|-X github.com/moby/moby/v2/dockerversion.Version=@DOCKER_VERSION@ -X github.com/moby/moby/v2/dockerversion.GitCommit=@MOBY@
 containerd-shim-runc-v2|github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2|0|urfave_cli_no_docs no_grpc|-X github.com/containerd/containerd/v2/version.Version=@CONTAINERD@
 runc|github.com/opencontainers/runc|1|seccomp urfave_cli_no_docs|'
@@ -87,6 +90,7 @@ fi
 cd "$here"
 mod_version() { go list -m -f '{{if .Replace}}{{.Replace.Version}}{{else}}{{.Version}}{{end}}' "$1"; }
 moby=$(mod_version github.com/moby/moby/v2)
+moby_time=$(go list -m -f '{{.Time.UTC.Format "2006-01-02T15:04:05Z07:00"}}' github.com/moby/moby/v2)
 containerd=$(mod_version github.com/containerd/containerd/v2)
 # moby's module versions (v2.0.0-beta.N) are not the engine's; the engine
 # release a commit is headed for is "next" in its releases/versions.yaml.
@@ -103,6 +107,7 @@ start=$SECONDS
 while IFS='|' read -r name pkg cgo tags ldflags; do
 	ldflags=${ldflags//@DOCKER_VERSION@/$docker_version}
 	ldflags=${ldflags//@MOBY@/$moby}
+	ldflags=${ldflags//@MOBY_TIME@/$moby_time}
 	ldflags=${ldflags//@CONTAINERD@/$containerd}
 	log "  go build $name ($pkg)"
 	CGO_ENABLED=$cgo go build -trimpath -tags "$tags" -ldflags "-s -w $ldflags" -o "$tmp/bin/$name" "$pkg"
@@ -112,8 +117,8 @@ done <<<"$recipe"
 {
 	echo "engine $docker_version, moby $moby, built $(date -u +%Y-%m-%dT%H:%M:%SZ) in $((SECONDS - start)) s with $(go env GOVERSION)"
 	"$tmp/bin/dockerd" --version
-	"$tmp/bin/runc" --version | head -1
-	"$tmp/bin/containerd-shim-runc-v2" -v | head -2 | tr '\n' ' '
+	"$tmp/bin/runc" --version | sed -n 1p
+	"$tmp/bin/containerd-shim-runc-v2" -v | sed -n 1,2p | tr '\n' ' '
 	echo
 } >"$tmp/VERSIONS"
 grep -q "Docker version $docker_version," "$tmp/VERSIONS" || die "dockerd does not report $docker_version: $(cat "$tmp/VERSIONS")"

@@ -85,7 +85,7 @@ say "dockerd (pid $pid) answers after $(awk -v a="$t0" -v b="$t1" 'BEGIN { print
 
 # 1. What it is.
 version=$(d version -f '{{.Server.Version}}')
-[[ $version == 29.* ]] && pass "engine $version (API $(d version -f '{{.Server.APIVersion}}'), CLI $(d version -f '{{.Client.Version}}'))" || fail "engine $version, want 29.x"
+[[ $version == 29.* ]] && pass "engine $version (API $(d version -f '{{.Server.APIVersion}}'), commit $(d version -f '{{.Server.GitCommit}}'), built $(d version -f '{{.Server.BuildTime}}'); CLI $(d version -f '{{.Client.Version}}'))" || fail "engine $version, want 29.x"
 components=$(d version -f '{{range .Server.Components}}{{.Name}} {{.Version}}; {{end}}')
 [[ $components == *"containerd v2.4"* || $components == *"containerd 2.4"* ]] && [[ $components == *"runc 1.5"* ]] &&
 	pass "components: $components" || fail "components: $components (want containerd 2.4, runc 1.5)"
