@@ -173,7 +173,7 @@ start_installed() {
 }
 
 start_built() {
-	as_root "starting the lab's engine" "LAB_ENGINE=installed make bootstrap, to use the installed one"
+	as_root "starting the lab's engine" "sudo make bootstrap"
 	local bin
 	if bin=$(tools/engine/build.sh --dir); then
 		log "engine 29 already built: $bin"
