@@ -76,12 +76,21 @@ expect no-daemon 0 'engine 29 already built' 'dockerd answers after [0-9]+ s: en
 	'answers: 29\.' 'engine 29\.[0-9.]+; changing nothing about it'
 
 # 2. The installed (old) engine that an older bootstrap started, known
-#    by its log and docker's own pidfile: auto stops it and starts 29.
+#    by its log and docker's own pidfile: auto stops it and starts 29,
+#    whose containers then publish ports on the network the old engine
+#    left (its docker0 and iptables chains). busybox comes from this
+#    machine's daemon (docker save).
+docker save busybox:latest -o "$top/busybox.tar"
 run old-ours "setsid nohup dockerd >\"\$LAB_DOCKERD_LOG\" 2>&1 </dev/null &
 	for i in \$(seq 1 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
-	$engine; $timed $engine; exit \$rc"
+	$engine; $timed $engine
+	docker load -q -i $top/busybox.tar
+	c=\$(docker run -d -p 18080:80 busybox sh -c 'echo published > /tmp/i.html && exec httpd -f -p 80 -h /tmp')
+	for i in \$(seq 1 50); do curl -fsS http://127.0.0.1:18080/i.html && break; sleep 0.1; done
+	docker rm -f \$c >/dev/null # its cgroup, under the parent this machine's daemon uses too, goes with it
+	exit \$rc"
 expect old-ours 0 "answers: $installed_re" "stopping engine $installed_re \\(pid [0-9]+\\), which bootstrap started" \
-	'dockerd answers after [0-9]+ s: engine 29\.' 'answers: 29\.'
+	'dockerd answers after [0-9]+ s: engine 29\.' 'answers: 29\.' '^published$'
 
 # 3. An old engine someone else runs (its output is not bootstrap's log):
 #    bootstrap stops with what to do, and the engine keeps running.
