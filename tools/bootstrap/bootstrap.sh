@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # bootstrap.sh: make this machine able to run the lab, saying what it does.
 #
-# On a machine that already has a Docker daemon it uses that daemon and
-# changes nothing about it. Otherwise, as root on Debian/Ubuntu, it installs
-# docker.io and starts dockerd (log: $LAB_DOCKERD_LOG). It builds the buildx
+# The lab's daemon is a current Docker engine (28 or newer): one that
+# answers already is used as it is; where there is none, as root, an
+# installed current dockerd is started, or else engine 29, compiled once
+# per machine from the Go module pinned in tools/engine (section 2 says
+# how, and LAB_ENGINE how to choose). A bare Debian/Ubuntu machine gets
+# docker.io too (the CLI, iptables, and Debian's engine as a second one,
+# not started). Daemons it starts log to $LAB_DOCKERD_LOG. It builds the buildx
 # and compose CLI plugins from their pinned Go modules (tools/plugins/*)
 # only when the docker CLI lacks them. It installs the HTML checker the
 # site's tests use (tools/vnu, with npm; Java and npm from apt if missing).
@@ -16,6 +20,11 @@ log() { printf 'bootstrap: %s\n' "$*"; }
 die() { printf 'bootstrap: %s\n' "$*" >&2; exit 2; }
 
 LAB_DOCKERD_LOG=${LAB_DOCKERD_LOG:-/var/log/labdocs-dockerd.log}
+LAB_ENGINE=${LAB_ENGINE:-auto} # which Docker engine: auto, installed or built (section 2)
+case "$LAB_ENGINE" in
+auto | installed | built) ;;
+*) die "LAB_ENGINE=$LAB_ENGINE: want auto, installed or built" ;;
+esac
 plugins_dir="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
 
 as_root() { [ "$(id -u)" = 0 ] || die "$1 needs root (run as root, or do it yourself: $2)"; }
@@ -64,26 +73,188 @@ else
 	(cd tools/vnu && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 
-# 2. A daemon.
-if docker info >/dev/null 2>&1; then
-	log "using the Docker daemon that answers already ($(docker context show 2>/dev/null || echo default)); changing nothing about it"
-else
-	if ! command -v dockerd >/dev/null; then
-		apt_install docker.io
+# 2. A daemon: a current Docker engine (>= LAB_ENGINE_MIN).
+#    LAB_ENGINE=auto (the default): a daemon that answers with a current
+#    engine is used as it is. An old one that bootstrap started is
+#    stopped and engine 29 started in its place; an old one someone else
+#    runs stops bootstrap with what to do. With no daemon, an installed
+#    current dockerd is started, or else engine 29, compiled once from
+#    the Go module pinned in tools/engine (tools/engine/build.sh, cached
+#    per machine).
+#    LAB_ENGINE=installed: the installed engine whatever its version (a
+#    daemon that answers, or dockerd on PATH started).
+#    LAB_ENGINE=built: engine 29 from tools/engine.
+#    A daemon bootstrap starts logs to $LAB_DOCKERD_LOG and writes its pid
+#    to $LAB_DOCKERD_PIDFILE; one that an older bootstrap started is
+#    known by its log (the file its output goes to).
+LAB_ENGINE_MIN=28
+LAB_DOCKERD_PIDFILE=${LAB_DOCKERD_PIDFILE:-/run/labdocs/dockerd.pid}
+LAB_ENGINE_DATA=${LAB_ENGINE_DATA:-/var/lib/labdocs/engine}
+LAB_ENGINE_EXEC=${LAB_ENGINE_EXEC:-/run/labdocs/engine}
+# The cold build of engine 29, measured on this project's 2-core machine
+# while other jobs kept it busy (README, "The Docker engine").
+engine_cost="~8 min on 2 busy cores, 343 CPU-seconds"
+major() { local v=${1#v}; v=${v%%.*}; [[ $v =~ ^[0-9]+$ ]] && echo "$v" || echo 0; }
+server_version() { docker version -f '{{.Server.Version}}' 2>/dev/null; }
+
+# A bare machine gets Debian's engine: /usr/sbin/dockerd (20.10 on
+# bookworm, the engine matrix's second engine, not started by default),
+# the docker CLI and iptables. Where apt's postinst starts its service
+# (systemd), bootstrap stops it again: the lab's daemon is chosen below.
+if ! command -v dockerd >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	apt_install docker.io
+	if [ -d /run/systemd/system ] && systemctl is-active -q docker.service 2>/dev/null; then
+		log "apt started docker.io's service; stopping and disabling it (dockerd $(dockerd --version | awk '{print $3}' | tr -d ,) stays installed, not started)"
+		systemctl disable -q --now docker.service docker.socket
 	fi
-	as_root "starting dockerd" "dockerd &"
-	if [ -n "${DOCKER_HOST:-}" ]; then
-		die "DOCKER_HOST=$DOCKER_HOST does not answer; unset it or start that daemon"
+fi
+
+# default_socket: the CLI talks to this machine's default socket, the one
+# a daemon bootstrap starts listens on.
+default_socket() {
+	[ -z "${DOCKER_HOST:-}" ] && [ "$(docker context show 2>/dev/null || echo default)" = default ]
+}
+
+# ours prints the pid of the dockerd bootstrap started, if one runs: the
+# pid in our pidfile, or the daemon of docker's default pidfile when its
+# output goes to our log (what bootstrap before the pidfile started).
+ours() {
+	local pid
+	pid=$(cat "$LAB_DOCKERD_PIDFILE" 2>/dev/null || true)
+	if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ]; then
+		echo "$pid"
+		return
 	fi
-	log "starting dockerd (log: $LAB_DOCKERD_LOG)"
-	mkdir -p "$(dirname "$LAB_DOCKERD_LOG")"
-	setsid nohup dockerd >"$LAB_DOCKERD_LOG" 2>&1 </dev/null &
-	for _ in $(seq 1 120); do
+	pid=$(cat /var/run/docker.pid 2>/dev/null || true)
+	if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ] &&
+		[ "$(readlink "/proc/$pid/fd/1")" = "$(readlink -f "$LAB_DOCKERD_LOG")" ]; then
+		echo "$pid"
+	fi
+}
+
+stop_ours() { # pid version
+	local pid=$1
+	as_root "stopping the dockerd bootstrap started (pid $pid)" "kill $pid"
+	log "stopping engine $2 (pid $pid), which bootstrap started: its containers stop, its images stay in its data root"
+	kill -TERM "$pid"
+	for _ in $(seq 1 180); do
+		[ -e "/proc/$pid" ] || break
+		sleep 0.5
+	done
+	[ -e "/proc/$pid" ] && die "dockerd (pid $pid) did not stop within 90s; see $LAB_DOCKERD_LOG"
+	rm -f "$LAB_DOCKERD_PIDFILE"
+}
+
+# start_dockerd runs a dockerd in the background, logging to our log, and
+# waits until the CLI gets an answer.
+start_dockerd() { # what dockerd args...
+	local what=$1
+	shift
+	mkdir -p "$(dirname "$LAB_DOCKERD_LOG")" "$(dirname "$LAB_DOCKERD_PIDFILE")"
+	printf '\n=== %s: bootstrap starts %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >>"$LAB_DOCKERD_LOG"
+	log "starting $what (log: $LAB_DOCKERD_LOG)"
+	local t0=$SECONDS
+	setsid nohup "$@" --pidfile "$LAB_DOCKERD_PIDFILE" >>"$LAB_DOCKERD_LOG" 2>&1 </dev/null &
+	for _ in $(seq 1 240); do
 		docker info >/dev/null 2>&1 && break
 		sleep 0.5
 	done
-	docker info >/dev/null 2>&1 || { tail -20 "$LAB_DOCKERD_LOG" >&2; die "dockerd did not answer within 60s (log above)"; }
-	log "dockerd answers: engine $(docker version -f '{{.Server.Version}}')"
+	docker info >/dev/null 2>&1 || { tail -20 "$LAB_DOCKERD_LOG" >&2; die "dockerd did not answer within 120s (log above)"; }
+	log "dockerd answers after $((SECONDS - t0)) s: engine $(server_version)"
+}
+
+start_installed() {
+	as_root "starting dockerd" "dockerd &"
+	command -v dockerd >/dev/null || apt_install docker.io
+	local v
+	v=$(dockerd --version | awk '{print $3}' | tr -d ,)
+	[ "$(major "$v")" -ge "$LAB_ENGINE_MIN" ] || log "warning: the installed engine is $v; the lab is captured on engine >= $LAB_ENGINE_MIN, and pages may differ"
+	start_dockerd "the installed dockerd $v" "$(command -v dockerd)"
+}
+
+start_built() {
+	as_root "starting the lab's engine" "sudo make bootstrap"
+	local bin
+	if bin=$(tools/engine/build.sh --dir); then
+		log "engine 29 already built: $bin"
+	else
+		# runc's seccomp support is compiled with cgo against libseccomp;
+		# the engine needs iptables at run time.
+		apt_install gcc libc6-dev pkg-config libseccomp-dev iptables
+		log "compiling engine 29 once: $engine_cost (later bootstraps reuse $(dirname "$bin"))"
+		bin=$(tools/engine/build.sh)
+	fi
+	command -v iptables >/dev/null || apt_install iptables
+	# The binaries' directory first on dockerd's PATH: containerd (linked
+	# into dockerd, --feature embedded-containerd) finds its shim there,
+	# the shim finds runc, not the older ones apt's docker.io brings. With
+	# no such flag, dockerd would start any containerd binary on PATH
+	# (apt's 1.6) instead.
+	mkdir -p "$LAB_ENGINE_DATA" "$LAB_ENGINE_EXEC"
+	start_dockerd "engine $(sed -n 's/^Docker version \([^,]*\),.*/\1/p' "$(dirname "$bin")/VERSIONS") from $bin" \
+		env PATH="$bin:$PATH" "$bin/dockerd" --feature embedded-containerd \
+		--data-root "$LAB_ENGINE_DATA" --exec-root "$LAB_ENGINE_EXEC" \
+		--userland-proxy-path "$bin/docker-proxy" -H unix:///var/run/docker.sock
+}
+
+old_engine() { # version
+	die "the Docker daemon that answers ($(docker context show 2>/dev/null || echo default)${DOCKER_HOST:+, DOCKER_HOST=$DOCKER_HOST}) is engine $1; the lab needs engine >= $LAB_ENGINE_MIN, and bootstrap did not start this one, so it leaves it alone. Either upgrade it; or stop it and run \`make bootstrap\` again (it then starts engine 29, compiled from tools/engine: $engine_cost once); or use it anyway: \`LAB_ENGINE=installed make bootstrap\`"
+}
+
+if v=$(server_version) && [ -n "$v" ]; then
+	pid=
+	default_socket && pid=$(ours)
+	built_here=
+	# Engine 29 from tools/engine: its binary sits in build.sh's cache,
+	# beside the VERSIONS file build.sh writes.
+	if [ -n "$pid" ] && [ -f "$(dirname "$(dirname "$(readlink "/proc/$pid/exe")")")/VERSIONS" ]; then
+		built_here=1
+	fi
+	case "$LAB_ENGINE" in
+	auto)
+		if [ "$(major "$v")" -ge "$LAB_ENGINE_MIN" ]; then
+			log "using the Docker daemon that answers already ($(docker context show 2>/dev/null || echo default)): engine $v; changing nothing about it"
+		elif [ -n "$pid" ]; then
+			stop_ours "$pid" "$v"
+			start_built
+		else
+			old_engine "$v"
+		fi
+		;;
+	installed)
+		if [ -n "$built_here" ]; then
+			stop_ours "$pid" "$v"
+			start_installed
+		else
+			log "using the Docker daemon that answers already ($(docker context show 2>/dev/null || echo default)): engine $v; changing nothing about it (LAB_ENGINE=installed)"
+		fi
+		;;
+	built)
+		if [ -n "$built_here" ]; then
+			log "engine $v from tools/engine answers already (pid $pid); changing nothing about it"
+		elif [ -n "$pid" ]; then
+			stop_ours "$pid" "$v"
+			start_built
+		else
+			die "a daemon that bootstrap did not start answers (engine $v): stop it and run LAB_ENGINE=built make bootstrap again, or leave LAB_ENGINE unset to use it"
+		fi
+		;;
+	esac
+else
+	if [ -n "${DOCKER_HOST:-}" ]; then
+		die "DOCKER_HOST=$DOCKER_HOST does not answer; unset it or start that daemon"
+	fi
+	case "$LAB_ENGINE" in
+	installed) start_installed ;;
+	built) start_built ;;
+	auto)
+		if command -v dockerd >/dev/null && [ "$(major "$(dockerd --version | awk '{print $3}')")" -ge "$LAB_ENGINE_MIN" ]; then
+			start_installed
+		else
+			start_built
+		fi
+		;;
+	esac
 fi
 
 # 3. CLI plugins, built from the pinned modules with their real versions.

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -99,8 +100,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	} else {
 		defer cli.Close()
 		r.add(ok, "daemon", info.Describe(), "")
-		r.add(ok, "engine", fmt.Sprintf("%s, API %s (daemon speaks %s to %s), %s/%s, %s storage",
-			info.EngineVersion, info.APIVersion, info.MinAPIVersion, info.ServerAPIVersion, info.OS, info.Arch, info.StorageDriver), "")
+		status, hint := engineCheck(info.EngineVersion)
+		r.add(status, "engine", fmt.Sprintf("%s, API %s (daemon speaks %s to %s), %s/%s, %s storage",
+			info.EngineVersion, info.APIVersion, info.MinAPIVersion, info.ServerAPIVersion, info.OS, info.Arch, info.StorageDriver), hint)
 	}
 
 	if cliTool.Err == nil {
@@ -131,6 +133,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// minEngine is the oldest Docker engine major version the lab is made
+// for (its pages are captured on a current engine); bootstrap.sh's
+// LAB_ENGINE_MIN says the same.
+const minEngine = 28
+
+// engineCheck is the status of a daemon's engine version and, when it is
+// older than minEngine or unreadable, how to get a current one.
+func engineCheck(version string) (status, hint string) {
+	const fix = "`make bootstrap` replaces an engine it started itself with engine 29 (compiled once from tools/engine); " +
+		"an engine you run yourself: upgrade it to 28 or newer, or stop it and run `make bootstrap`; " +
+		"`LAB_ENGINE=installed make bootstrap` keeps it, and pages may then differ from their captures"
+	major, _, _ := strings.Cut(strings.TrimPrefix(version, "v"), ".")
+	n, err := strconv.Atoi(major)
+	switch {
+	case err != nil:
+		return warn, "cannot read the engine's version " + strconv.Quote(version) + "; the lab needs engine " + strconv.Itoa(minEngine) + " or newer: " + fix
+	case n < minEngine:
+		return warn, "the lab needs engine " + strconv.Itoa(minEngine) + " or newer: " + fix
+	}
+	return ok, ""
 }
 
 func checkImages(ctx context.Context, r *report, cli client.APIClient, root string, rootErr error) {

@@ -32,7 +32,7 @@ func TestNoDaemon(t *testing.T) {
 // missing, which must then be the only failures.
 func TestRealDaemon(t *testing.T) {
 	ctx := context.Background()
-	cli, _, err := dockerenv.Client(ctx)
+	cli, info, err := dockerenv.Client(ctx)
 	if err != nil {
 		t.Fatalf("needs a Docker daemon: %v", err)
 	}
@@ -55,7 +55,11 @@ func TestRealDaemon(t *testing.T) {
 	code := run(ctx, nil, &out, &errb)
 	t.Logf("\n%s", out.String())
 	text := out.String()
-	for _, want := range []string{"ok    docker CLI", "ok    daemon", "ok    engine", "API 1."} {
+	engine := "ok    engine"
+	if status, _ := engineCheck(info.EngineVersion); status != ok {
+		engine = "warn  engine"
+	}
+	for _, want := range []string{"ok    docker CLI", "ok    daemon", engine, "API 1."} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q", want)
 		}
@@ -83,6 +87,53 @@ func TestRealDaemon(t *testing.T) {
 	}
 	if !pluginsOK && (code == 0 || len(fails) == 0) {
 		t.Errorf("plugins missing but exit %d, failures %v", code, fails)
+	}
+}
+
+// An engine older than 28, or one whose version cannot be read, is a
+// warning with the way to a current engine; 28 and newer are ok.
+func TestEngineCheck(t *testing.T) {
+	for _, c := range []struct {
+		version, status string
+	}{
+		{"20.10.24+dfsg1", warn},
+		{"27.5.1", warn},
+		{"28.0.0", ok},
+		{"28.2.2", ok},
+		{"29.9.0", ok},
+		{"v29.0.0-rc.1", ok},
+		{"dev", warn},
+		{"", warn},
+	} {
+		status, hint := engineCheck(c.version)
+		if status != c.status {
+			t.Errorf("engine %q: status %q, want %q", c.version, status, c.status)
+		}
+		if status == ok && hint != "" {
+			t.Errorf("engine %q: ok with a hint %q", c.version, hint)
+		}
+		if status != ok {
+			for _, want := range []string{"28 or newer", "make bootstrap", "LAB_ENGINE=installed"} {
+				if !strings.Contains(hint, want) {
+					t.Errorf("engine %q: hint %q lacks %q", c.version, hint, want)
+				}
+			}
+		}
+	}
+}
+
+// The engine line of the report carries the warning and its fix.
+func TestEngineWarningPrinted(t *testing.T) {
+	var r report
+	status, hint := engineCheck("20.10.24+dfsg1")
+	r.add(status, "engine", "20.10.24+dfsg1, API 1.41", hint)
+	var out bytes.Buffer
+	r.print(&out)
+	if !strings.HasPrefix(out.String(), "warn  engine  20.10.24+dfsg1") || !strings.Contains(out.String(), "fix: the lab needs engine 28 or newer: `make bootstrap`") {
+		t.Errorf("report:\n%s", out.String())
+	}
+	if r.failed() {
+		t.Error("an old engine fails the report; it should only warn")
 	}
 }
 
