@@ -4,6 +4,10 @@
 //
 //	labimages [--images=auto|pull|build] [--registry HOST:PORT] [--only a,b] [-q] [-v]
 //	labimages --list [--json]
+//
+// What it built or pulled is recorded in the host's ledger ($LABDOCS_LEDGER,
+// else labdocs/images.json in the user's cache folder), not on the images:
+// run it and labrun as the same user, or point both at one ledger.
 package main
 
 import (
@@ -86,7 +90,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer cli.Close()
 
 	if *list {
-		st, err := images.List(ctx, cli, cat, *prefix)
+		st, err := images.List(ctx, cli, cat, nil, *prefix)
 		if err != nil {
 			fmt.Fprintln(stderr, "labimages:", err)
 			return 1

@@ -1,0 +1,148 @@
+package images
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/docker/docker/api/types/build"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/client"
+	"github.com/labdocs/dockerlab/tools/internal/ledger"
+)
+
+// tinyCatalog is a catalog of one small recipe, "tiny", built FROM
+// scratch in two stages (as busybox is), under a name of the test's own:
+// not prefixed, so that Present takes it for a lab image. Its content is
+// the test's own too, so its ID is new. The tag and the image go at
+// cleanup.
+func tinyCatalog(t *testing.T, cli *client.Client) (cat *Catalog, tag string) {
+	t.Helper()
+	sfx := randSuffix()
+	tag = "labtest-tiny-" + sfx + ":latest"
+	dir := filepath.Join(t.TempDir(), "images")
+	r := filepath.Join(dir, "tiny")
+	must(t, os.MkdirAll(r, 0o755))
+	must(t, os.WriteFile(filepath.Join(r, "recipe.json"), []byte(`{"tags": ["`+tag+`"]}`), 0o644))
+	must(t, os.WriteFile(filepath.Join(r, "Dockerfile"), []byte("FROM scratch AS stage\nCOPY hello /hello\nFROM scratch\nCOPY --from=stage /hello /hello\nCMD [\"/hello\"]\n"), 0o644))
+	must(t, os.WriteFile(filepath.Join(r, "hello"), []byte(sfx+"\n"), 0o644))
+	cat, err := LoadCatalog(repoRoot(t), dir)
+	must(t, err)
+	t.Cleanup(func() {
+		cli.ImageRemove(context.Background(), tag, image.RemoveOptions{PruneChildren: true})
+	})
+	return cat, tag
+}
+
+func danglingIDs(t *testing.T, cli *client.Client) map[string]bool {
+	t.Helper()
+	p := &provisioner{cli: cli}
+	d, err := p.dangling(context.Background())
+	must(t, err)
+	return d
+}
+
+// No lab image carries a label or a history line of ours: the real ones,
+// and one built here; and the stage images a build leaves are gone.
+func TestLabImagesCarryNoLabels(t *testing.T) {
+	ensureReal(t)
+	cli := dockerClient(t)
+	ctx := context.Background()
+	cat, tiny := tinyCatalog(t, cli)
+	before := danglingIDs(t, cli)
+	res, err := Provision(ctx, cli, cat, Options{Locked: true, Policy: PolicyBuild, Ledger: testLedger(t)})
+	must(t, err)
+	if res.Count(Built) != 1 {
+		t.Fatalf("tiny: %+v", res)
+	}
+	for d := range danglingIDs(t, cli) {
+		if !before[d] {
+			t.Errorf("the build left the dangling image %s", short(d))
+		}
+	}
+	for _, tag := range append(realCatalog(t).AllTags(""), tiny) {
+		ii, err := cli.ImageInspect(ctx, tag)
+		must(t, err)
+		if ii.Config != nil {
+			for k, v := range ii.Config.Labels {
+				if strings.Contains(k, "labdocs") || strings.Contains(v, "labimages") {
+					t.Errorf("%s carries the label %s=%s", tag, k, v)
+				}
+			}
+		}
+		hist, err := cli.ImageHistory(ctx, tag)
+		must(t, err)
+		for _, h := range hist {
+			for _, s := range []string{h.CreatedBy, h.Comment} {
+				if strings.Contains(s, "org.labdocs") || strings.Contains(s, "labimages") {
+					t.Errorf("%s's history shows %q", tag, s)
+				}
+			}
+		}
+	}
+}
+
+// An image the ledger does not know, under a lab image's name (a user's,
+// or what a fresh daemon got elsewhere), is never taken for a lab image:
+// it is foreign, not present, and a build replaces it without removing
+// it. An image built FROM a lab image, and a lab image under a name of a
+// page's, are not lab images either.
+func TestImageNotInLedgerIsNotALabImage(t *testing.T) {
+	cli := dockerClient(t)
+	ctx := context.Background()
+	cat, tag := tinyCatalog(t, cli)
+	led := ledger.At(filepath.Join(t.TempDir(), "ledger.json"))
+
+	// The user's image under the lab name.
+	build1 := func(tag, dockerfile string) string {
+		t.Helper()
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(tarOne(pw, "Dockerfile", []byte(dockerfile))) }()
+		resp, err := cli.ImageBuild(ctx, pr, build.ImageBuildOptions{Tags: []string{tag}, Remove: true, ForceRemove: true, Version: build.BuilderV1})
+		must(t, err)
+		defer resp.Body.Close()
+		_, err = readStream(resp.Body, nil)
+		must(t, err)
+		return imageID(t, cli, tag)
+	}
+	users := build1(tag, "FROM scratch\nLABEL mine="+randSuffix()+"\nCMD [\"/x\"]\n")
+	t.Cleanup(func() { cli.ImageRemove(context.Background(), users, image.RemoveOptions{PruneChildren: true}) })
+
+	st, err := List(ctx, cli, cat, led, "")
+	must(t, err)
+	if st[0].State != StateForeign || st[0].OK() {
+		t.Errorf("the user's image under %s: %+v", tag, st[0])
+	}
+	if lab, err := Present(ctx, cli, led); err != nil || len(lab) != 0 {
+		t.Errorf("present: %+v, %v", lab, err)
+	}
+	res, err := Provision(ctx, cli, cat, Options{Locked: true, Policy: PolicyBuild, Ledger: led})
+	must(t, err)
+	if res.Count(Built) != 1 || res[0].ID == users {
+		t.Fatalf("the user's image was kept as the lab image: %+v", res)
+	}
+	if _, err := cli.ImageInspect(ctx, users); err != nil {
+		t.Errorf("the user's image was removed: %v", err)
+	}
+	known, err := led.Load()
+	must(t, err)
+	if _, ok := known[users]; ok {
+		t.Error("the ledger names the user's image")
+	}
+
+	// Now a lab image: FROM it, and under another name.
+	child := "labtest-child-" + randSuffix() + ":latest"
+	build1(child, "FROM "+tag+"\nLABEL child=yes\n")
+	t.Cleanup(func() { cli.ImageRemove(context.Background(), child, image.RemoveOptions{PruneChildren: true}) })
+	other := "labtest-other-" + randSuffix() + ":latest"
+	must(t, cli.ImageTag(ctx, tag, other))
+	t.Cleanup(func() { cli.ImageRemove(context.Background(), other, image.RemoveOptions{}) })
+	lab, err := Present(ctx, cli, led)
+	must(t, err)
+	if len(lab) != 1 || lab[0].Name != tag || lab[0].ID != res[0].ID || lab[0].Recipe != "tiny" || lab[0].Hash != cat.Hash("tiny") {
+		t.Errorf("present: %+v, want only %s (%s)", lab, tag, short(res[0].ID))
+	}
+}
