@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -144,5 +145,57 @@ func TestImageNotInLedgerIsNotALabImage(t *testing.T) {
 	must(t, err)
 	if len(lab) != 1 || lab[0].Name != tag || lab[0].ID != res[0].ID || lab[0].Recipe != "tiny" || lab[0].Hash != cat.Hash("tiny") {
 		t.Errorf("present: %+v, want only %s (%s)", lab, tag, short(res[0].ID))
+	}
+}
+
+// Export writes the images and their ledger entries; on a daemon that
+// lost them and a host with an empty ledger, import brings both back and
+// nothing needs a build.
+func TestExportImportRoundTrip(t *testing.T) {
+	cli := dockerClient(t)
+	ctx := context.Background()
+	cat, tag := tinyCatalog(t, cli)
+	led := ledger.At(filepath.Join(t.TempDir(), "ledger.json"))
+	dir := filepath.Join(t.TempDir(), "export")
+	if err := Export(ctx, cli, cat, led, "", dir); err == nil {
+		t.Error("an export of a missing image succeeded")
+	}
+	res, err := Provision(ctx, cli, cat, Options{Locked: true, Policy: PolicyBuild, Ledger: led})
+	must(t, err)
+	id := res[0].ID
+	must(t, Export(ctx, cli, cat, led, "", dir))
+	exported, err := ledger.Read(filepath.Join(dir, ExportLedger))
+	must(t, err)
+	if want, _ := led.Load(); !reflect.DeepEqual(exported, want) {
+		t.Errorf("exported entries %+v, want %+v", exported, want)
+	}
+
+	_, err = cli.ImageRemove(ctx, tag, image.RemoveOptions{PruneChildren: true})
+	must(t, err)
+	if _, err := cli.ImageInspect(ctx, id); err == nil {
+		t.Fatal("the image is still there")
+	}
+	fresh := ledger.At(filepath.Join(t.TempDir(), "ledger.json"))
+	n, err := Import(ctx, cli, fresh, dir)
+	must(t, err)
+	if n != 1 || imageID(t, cli, tag) != id {
+		t.Fatalf("import: %d entries, %s names %s, want %s", n, tag, short(imageID(t, cli, tag)), short(id))
+	}
+	got, err := fresh.Load()
+	must(t, err)
+	if !reflect.DeepEqual(got, exported) {
+		t.Errorf("imported ledger %+v, want %+v", got, exported)
+	}
+	res, err = Provision(ctx, cli, cat, Options{Locked: true, Policy: PolicyBuild, Ledger: fresh})
+	must(t, err)
+	if res.Count(UpToDate) != 1 {
+		t.Errorf("after import: %+v", res)
+	}
+
+	// A ledger that names an image the tarball does not hold is refused.
+	exported["sha256:"+strings.Repeat("0", 64)] = exported[id]
+	must(t, ledger.Write(filepath.Join(dir, ExportLedger), exported))
+	if _, err := Import(ctx, cli, ledger.At(filepath.Join(t.TempDir(), "l.json")), dir); err == nil || !strings.Contains(err.Error(), "000000000000") {
+		t.Errorf("import of a ledger naming an absent image: %v", err)
 	}
 }
