@@ -137,6 +137,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, strings.Join(s.Tags, " "), id, size, s.State, s.Origin)
 		}
 		tw.Flush()
+		// The name pages' provenance gives the lab images on this daemon.
+		present, err := images.Present(ctx, cli, nil)
+		if err != nil {
+			fmt.Fprintln(stderr, "labimages:", err)
+			return 1
+		}
+		if set := images.SetName(present); set != "" {
+			fmt.Fprintf(stdout, "lab image set on this daemon: %s\n", set)
+		}
 		return 0
 	}
 

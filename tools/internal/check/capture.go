@@ -125,7 +125,7 @@ func writeBack(o *Outcome, changed map[int]bool, e *Env) (kept int, err error) {
 	}
 	// The new page's blocks are the old ones with new output: same order.
 	nrec := &record.Record{Page: filepath.ToSlash(p.Path), Captured: time.Now().UTC().Truncate(time.Second),
-		DurationMS: res.Duration.Milliseconds(), Docker: e.Versions, Host: e.Facts, Images: usedImages(np, e.Images),
+		DurationMS: res.Duration.Milliseconds(), Docker: e.Versions, Host: e.Facts, Images: usedImages(np, e.Images), ImageSet: e.ImageSet,
 		Blocks: record.BlocksOf(np, ran), Inputs: inputs}
 	for _, b := range np.Blocks {
 		switch b.Kind {

@@ -21,6 +21,7 @@ type Env struct {
 	Versions record.Versions
 	Facts    hostfacts.Facts // the daemon's machine
 	Images   []record.Image  // the lab images on this daemon, by name
+	ImageSet string          // their name for readers (images.SetName)
 
 	lock *daemonlock.Lock
 }
@@ -66,6 +67,7 @@ func Connect(ctx context.Context, host string, stderr io.Writer) (*Env, error) {
 	for _, im := range lab {
 		e.Images = append(e.Images, record.Image{Name: im.Name, ID: im.ID, Size: im.Size, Origin: im.Origin})
 	}
+	e.ImageSet = images.SetName(lab)
 	return e, nil
 }
 

@@ -199,3 +199,43 @@ func TestExportImportRoundTrip(t *testing.T) {
 		t.Errorf("import of a ledger naming an absent image: %v", err)
 	}
 }
+
+// The set's name: the suite most images are built on, a hash that
+// follows each recipe's hash (or a pulled image's origin) and not the
+// images' names or order.
+func TestSetName(t *testing.T) {
+	im := func(name, recipe, hash, origin, suite string) LabImage {
+		return LabImage{Name: name, Entry: ledger.Entry{Recipe: recipe, Hash: hash, Origin: origin, Suite: suite}}
+	}
+	a := []LabImage{
+		im("debian:trixie", "debian", "h1", "built", "trixie"),
+		im("debian:latest", "debian", "h1", "built", "trixie"),
+		im("debian:bookworm", "debian-bookworm", "h2", "built", "bookworm"),
+		im("nginx:latest", "nginx", "h3", "built", "trixie"),
+		im("registry:3", "registry", "", "pulled r@sha256:1", ""),
+	}
+	name := SetName(a)
+	if !strings.HasPrefix(name, "trixie images ") || len(name) != len("trixie images ")+8 {
+		t.Fatalf("name %q", name)
+	}
+	rev := append([]LabImage(nil), a...)
+	for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
+		rev[i], rev[j] = rev[j], rev[i]
+	}
+	if SetName(rev) != name || SetName(a[1:]) != name {
+		t.Error("the order or a second name of an image changed the name")
+	}
+	b := append([]LabImage(nil), a...)
+	b[3].Hash = "h4"
+	c := append([]LabImage(nil), a...)
+	c[4].Origin = "pulled r@sha256:2"
+	if SetName(b) == name || SetName(c) == name {
+		t.Error("another recipe hash, or another pulled image, kept the name")
+	}
+	if n := SetName(a[4:]); !strings.HasPrefix(n, "images ") || len(n) != len("images ")+8 {
+		t.Errorf("no suite: %q", n)
+	}
+	if SetName(nil) != "" {
+		t.Error("no image, a name")
+	}
+}
