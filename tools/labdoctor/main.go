@@ -167,7 +167,7 @@ func checkImages(ctx context.Context, r *report, cli client.APIClient, root stri
 		r.add(fail, "images", err.Error(), "fix the recipes in tools/images")
 		return
 	}
-	st, err := images.List(ctx, cli, cat, "")
+	st, err := images.List(ctx, cli, cat, nil, "")
 	if err != nil {
 		r.add(fail, "images", err.Error(), "")
 		return

@@ -4,6 +4,11 @@
 //
 //	labimages [--images=auto|pull|build] [--registry HOST:PORT] [--only a,b] [-q] [-v]
 //	labimages --list [--json]
+//	labimages --export DIR | --import DIR
+//
+// What it built or pulled is recorded in the host's ledger ($LABDOCS_LEDGER,
+// else labdocs/images.json in the user's cache folder), not on the images:
+// run it and labrun as the same user, or point both at one ledger.
 package main
 
 import (
@@ -47,6 +52,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	verbose := fl.Bool("v", false, "stream build and pull output")
 	list := fl.Bool("list", false, "list the lab images with ID, size and origin instead of provisioning")
 	asJSON := fl.Bool("json", false, "machine-readable output")
+	export := fl.String("export", "", "write the lab images (docker save) and their ledger entries into this folder, for --import elsewhere")
+	imp := fl.String("import", "", "load the lab images and their ledger entries from a folder --export wrote")
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, "usage: labimages [flags]\n\nProvision the lab's Docker images, or --list them.\n\n")
 		fl.PrintDefaults()
@@ -85,8 +92,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer cli.Close()
 
+	if *export != "" {
+		if err := images.Export(ctx, cli, cat, nil, *prefix, *export); err != nil {
+			fmt.Fprintln(stderr, "labimages:", err)
+			return 1
+		}
+		if !*quiet {
+			fmt.Fprintf(stdout, "exported the lab images to %s\n", *export)
+		}
+		return 0
+	}
+	if *imp != "" {
+		n, err := images.Import(ctx, cli, nil, *imp)
+		if err != nil {
+			fmt.Fprintln(stderr, "labimages:", err)
+			return 1
+		}
+		if !*quiet {
+			fmt.Fprintf(stdout, "imported %d lab images from %s\n", n, *imp)
+		}
+		return 0
+	}
+
 	if *list {
-		st, err := images.List(ctx, cli, cat, *prefix)
+		st, err := images.List(ctx, cli, cat, nil, *prefix)
 		if err != nil {
 			fmt.Fprintln(stderr, "labimages:", err)
 			return 1
@@ -108,6 +137,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, strings.Join(s.Tags, " "), id, size, s.State, s.Origin)
 		}
 		tw.Flush()
+		// The name pages' provenance gives the lab images on this daemon.
+		present, err := images.Present(ctx, cli, nil)
+		if err != nil {
+			fmt.Fprintln(stderr, "labimages:", err)
+			return 1
+		}
+		if set := images.SetName(present); set != "" {
+			fmt.Fprintf(stdout, "lab image set on this daemon: %s\n", set)
+		}
 		return 0
 	}
 

@@ -17,6 +17,8 @@ import (
 	"github.com/docker/docker/api/types/filters"
 
 	"github.com/labdocs/dockerlab/tools/internal/dockerenv"
+	"github.com/labdocs/dockerlab/tools/internal/images"
+	"github.com/labdocs/dockerlab/tools/internal/record"
 )
 
 // These tests run pages against the real daemon. They need the lab's
@@ -357,5 +359,45 @@ func TestHealthyWaitsForTheStart(t *testing.T) {
 	}
 	if exists("container", name) || exists("container", bare) {
 		t.Fatal("the pages' containers survived them")
+	}
+}
+
+// A capture records the name of the daemon's lab image set and where
+// each image the page uses came from, from the host's ledger; a user's
+// name for a lab image is not recorded, and no origin names our tools.
+func TestCaptureRecordsTheImageSet(t *testing.T) {
+	needDebian(t)
+	mine := "user-i-" + suffix()
+	docker(t, "tag", "debian", mine)
+	t.Cleanup(func() { exec.Command("docker", "rmi", mine).Run() })
+	p := page(t, "imageset", "---\ntitle: Set\n---\n\n```console\n$ docker run --rm debian true\n$ docker run --rm "+mine+" true\n```\n")
+	if code, out := labrun(t, "capture", p); code != 0 {
+		t.Fatalf("capture: %d\n%s", code, out)
+	}
+	rec, err := record.Load(p)
+	if err != nil || rec == nil {
+		t.Fatalf("record: %v", err)
+	}
+	cli, _, err := dockerenv.Client(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	lab, err := images.Present(context.Background(), cli, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := images.SetName(lab); want == "" || rec.ImageSet != want {
+		t.Errorf("image set %q, want %q", rec.ImageSet, want)
+	}
+	var names []string
+	for _, im := range rec.Images {
+		names = append(names, im.Name)
+		if (!strings.HasPrefix(im.Origin, "built from tools/images/debian ") && !strings.HasPrefix(im.Origin, "pulled ")) || strings.Contains(im.Origin, "labimages") {
+			t.Errorf("%s: origin %q", im.Name, im.Origin)
+		}
+	}
+	if len(names) == 0 || strings.Contains(strings.Join(names, " "), mine) {
+		t.Errorf("recorded images %v: want debian's lab names, not %s", names, mine)
 	}
 }

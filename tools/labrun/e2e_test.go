@@ -75,7 +75,7 @@ func TestCourseVerifiesOnAnotherMachine(t *testing.T) {
 		t.Fatalf("the default daemon: %v", err)
 	}
 	defer cli1.Close()
-	st, err := images.List(ctx, cli1, cat, "")
+	st, err := images.List(ctx, cli1, cat, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}

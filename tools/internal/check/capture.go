@@ -36,6 +36,8 @@ func (c Capture) before(o *Outcome, _ *Env) {
 // block whose normalised output is the page's keeps the page's text, so
 // a capture elsewhere rewrites nothing it need not.
 func (Capture) after(o *Outcome, e *Env) {
+	// Output that shows the lab images' bookkeeping is never written.
+	failStandIns(o, true)
 	changed := map[int]bool{}
 	drifted := map[int]report.Result{}
 	for i := range o.Results {
@@ -125,7 +127,7 @@ func writeBack(o *Outcome, changed map[int]bool, e *Env) (kept int, err error) {
 	}
 	// The new page's blocks are the old ones with new output: same order.
 	nrec := &record.Record{Page: filepath.ToSlash(p.Path), Captured: time.Now().UTC().Truncate(time.Second),
-		DurationMS: res.Duration.Milliseconds(), Docker: e.Versions, Host: e.Facts, Images: usedImages(np, e.Images),
+		DurationMS: res.Duration.Milliseconds(), Docker: e.Versions, Host: e.Facts, Images: usedImages(np, e.Images), ImageSet: e.ImageSet,
 		Blocks: record.BlocksOf(np, ran), Inputs: inputs}
 	for _, b := range np.Blocks {
 		switch b.Kind {

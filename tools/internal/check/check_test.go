@@ -263,3 +263,43 @@ func TestCaptureOfAFailedPageUpdatesNothing(t *testing.T) {
 		t.Errorf("a failed capture wrote the page:\n%s", got)
 	}
 }
+
+// Output that shows the lab images' bookkeeping fails at its file:line:
+// verify judges the page's text, capture the run's, which it then does
+// not write; a capture whose run no longer shows it replaces the page's.
+func TestStandInMarksFail(t *testing.T) {
+	const src = "```console\n$ echo one\none\n```\n\n```console\n$ docker inspect debian\n[\n  \"org.labdocs.recipe\": \"debian\"\n]\n```\n"
+	inspect := []string{"[", `  "org.labdocs.recipe": "debian"`, "]"}
+	clean := []string{"[", `  "Cmd": ["bash"]`, "]"}
+	p := writeBundle(t, src, 0o644)
+	e := env()
+
+	v := &Checker{Mode: Verify{}}
+	o := v.finish(e, v.prepare(e, p), ran(p, run.OK, []string{"one"}, inspect))
+	if s := statuses(o.Results); s[0] != report.OK || s[1] != report.Fail {
+		t.Fatalf("verify: statuses %v, want ok then fail: %+v", s, o.Results)
+	}
+	var out strings.Builder
+	Report(&out, []*Outcome{o}, ReportOptions{})
+	if want := p.Path + ":9: fail: the page shows \"org.labdocs\""; !strings.Contains(out.String(), want) {
+		t.Errorf("verify's report lacks %q:\n%s", want, out.String())
+	}
+
+	c := &Checker{Mode: Capture{}}
+	o = c.finish(e, c.prepare(e, p), ran(p, run.OK, []string{"labimages: built"}, clean))
+	if s := statuses(o.Results); s[0] != report.Fail || o.Results[0].Line != 3 || !strings.Contains(o.Results[0].Message, `the run printed "labimages"`) {
+		t.Fatalf("capture of a run that prints a mark: %v %+v", s, o.Results)
+	}
+	if got, _ := os.ReadFile(p.Path); string(got) != src {
+		t.Errorf("a capture whose run shows a mark wrote the page:\n%s", got)
+	}
+
+	o = c.finish(e, c.prepare(e, p), ran(p, run.OK, []string{"one"}, clean))
+	if o.Err != nil || o.Failed() {
+		t.Fatalf("capture of a clean run: %v %+v", o.Err, o.Results)
+	}
+	np := reread(t, p.Path)
+	if o := v.finish(e, v.prepare(e, np), ran(np, run.OK, []string{"one"}, clean)); o.Failed() {
+		t.Errorf("verify after the clean capture: %+v", o.Results)
+	}
+}

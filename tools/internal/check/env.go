@@ -4,16 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sort"
 
-	"github.com/docker/docker/api/types/filters"
-	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
 
 	"github.com/labdocs/dockerlab/tools/internal/daemonlock"
 	"github.com/labdocs/dockerlab/tools/internal/dockerenv"
 	"github.com/labdocs/dockerlab/tools/internal/hostfacts"
-	"github.com/labdocs/dockerlab/tools/internal/inventory"
+	"github.com/labdocs/dockerlab/tools/internal/images"
 	"github.com/labdocs/dockerlab/tools/internal/journal"
 	"github.com/labdocs/dockerlab/tools/internal/record"
 )
@@ -23,7 +20,8 @@ type Env struct {
 	Docker   client.APIClient
 	Versions record.Versions
 	Facts    hostfacts.Facts // the daemon's machine
-	Images   []record.Image  // the lab images on this daemon
+	Images   []record.Image  // the lab images on this daemon, by name
+	ImageSet string          // their name for readers (images.SetName)
 
 	lock *daemonlock.Lock
 }
@@ -59,22 +57,17 @@ func Connect(ctx context.Context, host string, stderr io.Writer) (*Env, error) {
 	}}
 	e.Versions.Buildx = dockerenv.Plugin(ctx, "buildx").Version
 	e.Versions.Compose = dockerenv.Plugin(ctx, "compose").Version
-	ims, err := cli.ImageList(ctx, image.ListOptions{Filters: filters.NewArgs(filters.Arg("label", inventory.LabLabel))})
+	// The ledger, not the images, says which are the lab's (they carry
+	// no labels, as the official ones carry none).
+	lab, err := images.Present(ctx, cli, nil)
 	if err != nil {
 		lock.Unlock()
 		return nil, err
 	}
-	for _, im := range ims {
-		for _, ref := range im.RepoTags {
-			// Images built FROM a lab image inherit its labels: a lab
-			// image is one whose name is its recipe's.
-			if inventory.Repo(ref) != im.Labels[inventory.LabLabel] {
-				continue
-			}
-			e.Images = append(e.Images, record.Image{Name: ref, ID: im.ID, Size: im.Size, Origin: im.Labels["org.labdocs.origin"]})
-		}
+	for _, im := range lab {
+		e.Images = append(e.Images, record.Image{Name: im.Name, ID: im.ID, Size: im.Size, Origin: im.Origin})
 	}
-	sort.Slice(e.Images, func(i, j int) bool { return e.Images[i].Name < e.Images[j].Name })
+	e.ImageSet = images.SetName(lab)
 	return e, nil
 }
 

@@ -18,29 +18,30 @@ import (
 	"github.com/distribution/reference"
 	"github.com/docker/docker/api/types/build"
 	"github.com/docker/docker/api/types/image"
+	"github.com/labdocs/dockerlab/tools/internal/ledger"
 )
 
-// build makes the image of r from its recipe and returns its ID and origin.
-func (p *provisioner) build(ctx context.Context, r *Recipe, tags []string) (id, origin string, err error) {
+// build makes the image of r from its recipe and returns its ID and its
+// ledger entry.
+func (p *provisioner) build(ctx context.Context, r *Recipe, tags []string) (id string, e ledger.Entry, err error) {
 	hash := p.cat.Hash(r.Name)
-	origin = fmt.Sprintf("built from %s %s", p.cat.RelDir(r), short(hash))
-	labels := map[string]string{LabelRecipe: r.Name, LabelHash: hash, LabelOrigin: origin}
+	e = p.entry(r, hash, fmt.Sprintf("built from %s %s", p.cat.RelDir(r), short(hash)))
 	if r.Debootstrap != nil {
-		id, err = p.bootstrap(ctx, r, tags, labels)
-		return id, origin, err
+		id, err = p.bootstrap(ctx, r, tags)
+		return id, e, err
 	}
 
 	extra := map[string]string{} // name in context -> host file
 	if len(r.GoBuild) > 0 {
 		tmp, err := os.MkdirTemp("", "labimages-"+r.Name+"-")
 		if err != nil {
-			return "", "", err
+			return "", e, err
 		}
 		defer os.RemoveAll(tmp)
 		for _, g := range r.GoBuild {
 			out := filepath.Join(tmp, g.Output)
 			if err := p.goBuild(ctx, g, out); err != nil {
-				return "", "", err
+				return "", e, err
 			}
 			extra[g.Output] = out
 		}
@@ -55,20 +56,20 @@ func (p *provisioner) build(ctx context.Context, r *Recipe, tags []string) (id, 
 	id, err = p.dockerBuild(ctx, r.Name, func(w io.Writer) error { return writeContext(w, r.Dir, extra) }, build.ImageBuildOptions{
 		Tags:        tags,
 		BuildArgs:   args,
-		Labels:      labels,
 		Remove:      true,
 		ForceRemove: true,
 		Version:     build.BuilderV1,
 	})
-	return id, origin, err
+	return id, e, err
 }
 
 // dockerBuild runs one classic-builder build from a tar context. The
 // classic builder keeps an image for the end of every stage but the last;
-// those it announced in its output (" ---> <id>") and that are now
-// dangling are removed, if they carry the lab labels (inherited from the
-// lab's debian). Images it did not make are never considered.
+// those it announced in its output (" ---> <id>") and that are dangling
+// now but were not before are removed. Images it did not make are never
+// considered.
 func (p *provisioner) dockerBuild(ctx context.Context, name string, writeCtx func(io.Writer) error, opts build.ImageBuildOptions) (string, error) {
+	danglingBefore, beforeErr := p.dangling(ctx)
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(writeCtx(pw)) }()
 	resp, err := p.cli.ImageBuild(ctx, pr, opts)
@@ -89,10 +90,10 @@ func (p *provisioner) dockerBuild(ctx context.Context, name string, writeCtx fun
 		}
 		id = ii.ID
 	}
-	if dangling, err := p.danglingOurs(ctx); err == nil {
+	if dangling, err := p.dangling(ctx); err == nil && beforeErr == nil {
 		for d := range dangling {
-			if made[short(d)] {
-				p.removeIfOurs(ctx, d)
+			if made[short(d)] && !danglingBefore[d] {
+				p.removeUnused(ctx, d)
 			}
 		}
 	}
@@ -312,10 +313,9 @@ func tail(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// pull fetches the image from the registry (or the mirror), then gives it
-// the lab tags and labels through a one-line build, so that its origin is
-// recorded on the image like that of built ones.
-func (p *provisioner) pull(ctx context.Context, r *Recipe, tags []string) (id, origin string, err error) {
+// pull fetches the image from the registry (or the mirror) and gives it
+// the lab tags; its ledger entry says where it came from.
+func (p *provisioner) pull(ctx context.Context, r *Recipe, tags []string) (id string, e ledger.Entry, err error) {
 	ref := r.Tags[0]
 	if !isDefaultRegistry(p.opts.Registry) {
 		ref = strings.TrimSuffix(p.opts.Registry, "/") + "/" + ref
@@ -333,16 +333,16 @@ func (p *provisioner) pull(ctx context.Context, r *Recipe, tags []string) (id, o
 	defer cancel()
 	rc, err := p.cli.ImagePull(pctx, ref, image.PullOptions{})
 	if err != nil {
-		return "", "", fmt.Errorf("pull %s: %w", ref, err)
+		return "", e, fmt.Errorf("pull %s: %w", ref, err)
 	}
 	_, err = readStream(rc, p.opts.BuildLog)
 	rc.Close()
 	if err != nil {
-		return "", "", fmt.Errorf("pull %s: %w", ref, err)
+		return "", e, fmt.Errorf("pull %s: %w", ref, err)
 	}
 	ii, err := p.cli.ImageInspect(ctx, ref)
 	if err != nil {
-		return "", "", err
+		return "", e, err
 	}
 	repo, _ := splitTag(ref)
 	digest := ""
@@ -354,30 +354,27 @@ func (p *provisioner) pull(ctx context.Context, r *Recipe, tags []string) (id, o
 	if digest == "" {
 		digest = ref + "@" + ii.ID
 	}
-	origin = "pulled " + digest
-	labels := map[string]string{LabelRecipe: r.Name, LabelOrigin: origin}
-	dockerfile := []byte("FROM " + ref + "\n")
-	id, err = p.dockerBuild(ctx, r.Name, func(w io.Writer) error {
-		tw := tar.NewWriter(w)
-		if err := tw.WriteHeader(&tar.Header{Name: "Dockerfile", Mode: 0o644, Size: int64(len(dockerfile))}); err != nil {
-			return err
+	for _, t := range tags {
+		if !sameRef(t, ref) {
+			if err := p.cli.ImageTag(ctx, ii.ID, t); err != nil {
+				return "", e, fmt.Errorf("tag %s: %w", t, err)
+			}
 		}
-		if _, err := tw.Write(dockerfile); err != nil {
-			return err
-		}
-		return tw.Close()
-	}, build.ImageBuildOptions{Tags: tags, Labels: labels, Remove: true, ForceRemove: true, Version: build.BuilderV1})
-	if err != nil {
-		return "", "", err
 	}
 	isLabTag := false
 	for _, t := range tags {
 		isLabTag = isLabTag || sameRef(t, ref)
 	}
 	if !existed && !isLabTag {
-		// The mirror's name was only a means to pull; untag it (the image
-		// stays as the parent of the labelled one).
+		// The mirror's name was only a means to pull; the lab tags
+		// keep the image.
 		p.cli.ImageRemove(ctx, ref, image.RemoveOptions{})
 	}
-	return id, origin, nil
+	e = p.entry(r, "", "pulled "+digest)
+	if k, ok := p.known[ii.ID]; ok && k.Recipe == r.Name && k.Hash != "" {
+		// An image this host built and a registry served back: it is
+		// still the recipe's build, and current while the recipe is.
+		e = k
+	}
+	return ii.ID, e, nil
 }

@@ -24,7 +24,7 @@ var aptDir = "/etc/apt"
 // bootstrap builds a base image from scratch: debootstrap on the host,
 // the recipe's rootfs/ overlay, apt sources taken from the host, the
 // recipe's finalize.sh run chrooted, then an import of the tree.
-func (p *provisioner) bootstrap(ctx context.Context, r *Recipe, tags []string, labels map[string]string) (string, error) {
+func (p *provisioner) bootstrap(ctx context.Context, r *Recipe, tags []string) (string, error) {
 	d := r.Debootstrap
 	if os.Geteuid() != 0 {
 		return "", errors.New("debootstrap needs root: run labimages as root")
@@ -92,18 +92,10 @@ func (p *provisioner) bootstrap(ctx context.Context, r *Recipe, tags []string, l
 	if err := tarCmd.Start(); err != nil {
 		return "", err
 	}
-	changes := append([]string(nil), d.Changes...)
-	keys := make([]string, 0, len(labels))
-	for k := range labels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		changes = append(changes, fmt.Sprintf("LABEL %s=%q", k, labels[k]))
-	}
+	// No import message: docker history would show it, and the
+	// official image's history names no tool of ours.
 	rc, err := p.cli.ImageImport(ctx, image.ImportSource{Source: out, SourceName: "-"}, tags[0], image.ImportOptions{
-		Changes: changes,
-		Message: fmt.Sprintf("labimages: debootstrap --variant=%s %s", variant, d.Suite),
+		Changes: d.Changes,
 	})
 	if err != nil {
 		tarCmd.Process.Kill()

@@ -23,11 +23,14 @@ import (
 	"github.com/docker/docker/pkg/stdcopy"
 	"github.com/labdocs/dockerlab/tools/internal/daemonlock"
 	"github.com/labdocs/dockerlab/tools/internal/dockerenv"
+	"github.com/labdocs/dockerlab/tools/internal/ledger"
 )
 
 // These tests run against the real daemon. The real lab images are built
-// once (if missing or stale) and then reused; experiments that change
-// recipes work on a copy under a "labtest-…" prefix.
+// once (if missing or stale) and then reused, recorded in the host's
+// ledger (ledger.Default); experiments that change recipes work on a copy
+// under a "labtest-…" prefix, with a copy of the ledger (testLedger), so
+// that the host's ledger names no image a test made.
 
 var (
 	realOnce    sync.Once
@@ -162,6 +165,20 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// testLedger is a ledger of the test's own, holding what the host's
+// ledger knows (the real images), so that prefixed names given to the
+// real images are up to date in it.
+func testLedger(t *testing.T) *ledger.Ledger {
+	t.Helper()
+	host, err := ledger.Default()
+	must(t, err)
+	e, err := host.Load()
+	must(t, err)
+	l := ledger.At(filepath.Join(t.TempDir(), "ledger.json"))
+	must(t, ledger.Write(l.Path(), e))
+	return l
 }
 
 // seedPrefixed gives the prefixed names to the real images, so that a

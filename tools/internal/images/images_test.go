@@ -117,7 +117,7 @@ func TestProvisionRealImages(t *testing.T) {
 	for _, r := range realResults {
 		t.Logf("first run: %s %s %s", r.Name, r.Action, r.Duration.Round(time.Second))
 	}
-	st, err := List(context.Background(), cli, cat, "")
+	st, err := List(context.Background(), cli, cat, nil, "")
 	must(t, err)
 	for _, s := range st {
 		if !s.OK() || s.State != StateCurrent {
@@ -276,7 +276,8 @@ func TestRecipeChangeRebuildsDependents(t *testing.T) {
 	t.Cleanup(func() { removePrefixed(t, cli, cat, prefix) })
 	seedPrefixed(t, cli, real, prefix, real.Names()...)
 
-	opts := Options{Locked: true, Policy: PolicyBuild, Prefix: prefix, Progress: logWriter{t}}
+	led := testLedger(t)
+	opts := Options{Locked: true, Policy: PolicyBuild, Prefix: prefix, Progress: logWriter{t}, Ledger: led}
 	res, err := Provision(ctx, cli, cat, opts)
 	must(t, err)
 	if got := res.Names(Built); !reflect.DeepEqual(got, []string{"web"}) {
@@ -298,11 +299,11 @@ func TestRecipeChangeRebuildsDependents(t *testing.T) {
 	if imageID(t, cli, prefix+"redis:7") != redisBefore {
 		t.Error("redis, a sibling of nginx, changed")
 	}
+	known, err := led.Load()
+	must(t, err)
 	for _, tag := range []string{prefix + "nginx:latest", prefix + "nginx:1.22"} {
-		ii, err := cli.ImageInspect(ctx, tag)
-		must(t, err)
-		if h := imageLabels(ii)[LabelHash]; h != cat.Hash("nginx") {
-			t.Errorf("%s carries hash %s, want %s", tag, short(h), short(cat.Hash("nginx")))
+		if h := known[imageID(t, cli, tag)].Hash; h != cat.Hash("nginx") {
+			t.Errorf("the ledger gives %s hash %s, want %s", tag, short(h), short(cat.Hash("nginx")))
 		}
 	}
 	code, out := runIn(t, cli, prefix+"web", "", "cat", "/usr/share/nginx/html/index.html", "/usr/share/nginx/html/hello.html")
@@ -321,8 +322,8 @@ func TestRecipeChangeRebuildsDependents(t *testing.T) {
 }
 
 // Provisioning leaves alone whatever is not a lab image: a user's
-// container, network, volume and images, including a dangling image that
-// inherited the lab labels from its base.
+// container, network, volume and images, including a dangling image
+// built FROM a lab image.
 func TestProvisionLeavesOthersAlone(t *testing.T) {
 	ensureReal(t)
 	cli := dockerClient(t)
@@ -337,8 +338,8 @@ func TestProvisionLeavesOthersAlone(t *testing.T) {
 	must(t, err)
 	t.Cleanup(func() { cli.NetworkRemove(context.Background(), net.ID) })
 
-	// Two builds under one tag: the first becomes a dangling image that
-	// carries org.labdocs.* labels inherited from busybox.
+	// Two builds under one tag: the first becomes a dangling image built
+	// FROM busybox, as the stage images labimages removes are.
 	imgTag := "sentinel-img-" + sfx + ":latest"
 	buildSentinel := func(n string) string {
 		df := []byte("FROM busybox:latest\nRUN echo " + n + " > /sentinel\n")
@@ -387,8 +388,9 @@ func TestProvisionLeavesOthersAlone(t *testing.T) {
 	cat := load()
 	t.Cleanup(func() { removePrefixed(t, cli, cat, prefix) })
 	seedPrefixed(t, cli, realCatalog(t), prefix, "debian")
+	led := testLedger(t)
 	for i := 0; i < 2; i++ {
-		res, err := Provision(ctx, cli, cat, Options{Locked: true, Policy: PolicyBuild, Prefix: prefix, Only: []string{"busybox"}})
+		res, err := Provision(ctx, cli, cat, Options{Locked: true, Policy: PolicyBuild, Prefix: prefix, Only: []string{"busybox"}, Ledger: led})
 		must(t, err)
 		t.Logf("prefixed run %d built %v", i, res.Names(Built))
 		must(t, os.WriteFile(filepath.Join(dir, "busybox", "extra"), []byte(sfx+"2"), 0o644))
@@ -426,9 +428,17 @@ func TestPullFromMirror(t *testing.T) {
 		mirror = "127.0.0.1:" + b[0].HostPort
 		return nil
 	}))
-	// Put busybox in the mirror.
+	// Put a busybox in the mirror: one of the mirror's own, which no
+	// ledger knows, as a registry's image is.
 	src := mirror + "/busybox:latest"
-	must(t, cli.ImageTag(ctx, "busybox:latest", src))
+	df := []byte("FROM busybox:latest\nRUN echo " + sfx + " > /mirror\n")
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(tarOne(pw, "Dockerfile", df)) }()
+	resp, err := cli.ImageBuild(ctx, pr, build.ImageBuildOptions{Tags: []string{src}, Remove: true, ForceRemove: true, Version: build.BuilderV1})
+	must(t, err)
+	_, err = readStream(resp.Body, nil)
+	resp.Body.Close()
+	must(t, err)
 	must(t, retry(20*time.Second, func() error {
 		rc, err := cli.ImagePush(ctx, src, image.PushOptions{RegistryAuth: "e30="})
 		if err != nil {
@@ -438,21 +448,22 @@ func TestPullFromMirror(t *testing.T) {
 		_, err = readStream(rc, nil)
 		return err
 	}))
-	_, err := cli.ImageRemove(ctx, src, image.RemoveOptions{})
+	_, err = cli.ImageRemove(ctx, src, image.RemoveOptions{})
 	must(t, err)
 
 	prefix := "labtest-" + sfx + "-"
 	cat := realCatalog(t)
 	t.Cleanup(func() { removePrefixed(t, cli, cat, prefix) })
-	opts := Options{Locked: true, Policy: PolicyPull, Registry: mirror, Prefix: prefix, Only: []string{"busybox"}, Progress: logWriter{t}}
+	led := testLedger(t)
+	opts := Options{Locked: true, Policy: PolicyPull, Registry: mirror, Prefix: prefix, Only: []string{"busybox"}, Progress: logWriter{t}, Ledger: led}
 	res, err := Provision(ctx, cli, cat, opts)
 	must(t, err)
 	if got := res.Names(Pulled); !reflect.DeepEqual(got, []string{"busybox"}) {
 		t.Fatalf("pulled %v", got)
 	}
-	ii, err := cli.ImageInspect(ctx, prefix+"busybox:latest")
+	known, err := led.Load()
 	must(t, err)
-	if o := imageLabels(ii)[LabelOrigin]; !strings.HasPrefix(o, "pulled "+mirror+"/busybox@sha256:") {
+	if o := known[imageID(t, cli, prefix+"busybox:latest")].Origin; !strings.HasPrefix(o, "pulled "+mirror+"/busybox@sha256:") {
 		t.Errorf("origin %q", o)
 	}
 	if _, err := cli.ImageInspect(ctx, src); err == nil {
@@ -463,7 +474,7 @@ func TestPullFromMirror(t *testing.T) {
 	if res.Count(UpToDate) != 1 {
 		t.Errorf("second pull run: %+v", res)
 	}
-	st, err := List(ctx, cli, cat, prefix)
+	st, err := List(ctx, cli, cat, led, prefix)
 	must(t, err)
 	for _, s := range st {
 		if s.Name == "busybox" && s.State != StatePulled {
@@ -474,7 +485,7 @@ func TestPullFromMirror(t *testing.T) {
 	// auto: nginx is not in the mirror, so it is built (on the seeded
 	// debian, from cache).
 	seedPrefixed(t, cli, cat, prefix, "debian")
-	res, err = Provision(ctx, cli, cat, Options{Locked: true, Policy: PolicyAuto, Registry: mirror, Prefix: prefix, Only: []string{"nginx"}, PullTimeout: 20 * time.Second})
+	res, err = Provision(ctx, cli, cat, Options{Locked: true, Policy: PolicyAuto, Registry: mirror, Prefix: prefix, Only: []string{"nginx"}, PullTimeout: 20 * time.Second, Ledger: led})
 	must(t, err)
 	if got := res.Names(Built); !reflect.DeepEqual(got, []string{"nginx"}) || !strings.HasPrefix(res[len(res)-1].Note, "pull failed") {
 		t.Errorf("auto: %+v", res)
@@ -487,7 +498,7 @@ func TestPolicyGuards(t *testing.T) {
 	ctx := context.Background()
 	// A prefixed pull from the default registry would land on real names.
 	for _, reg := range []string{"", "default"} {
-		if _, err := Provision(ctx, cli, cat, Options{Locked: true, Policy: PolicyPull, Registry: reg, Prefix: "labtest-x-"}); err == nil {
+		if _, err := Provision(ctx, cli, cat, Options{Locked: true, Policy: PolicyPull, Registry: reg, Prefix: "labtest-x-", Ledger: testLedger(t)}); err == nil {
 			t.Errorf("prefixed pull from %q allowed", reg)
 		}
 	}
@@ -513,7 +524,7 @@ func TestBuildErrorIsClear(t *testing.T) {
 	cat := load()
 	t.Cleanup(func() { removePrefixed(t, cli, cat, prefix) })
 	seedPrefixed(t, cli, realCatalog(t), prefix, "debian")
-	_, err := Provision(context.Background(), cli, cat, Options{Locked: true, Policy: PolicyBuild, Prefix: prefix, Only: []string{"broken"}})
+	_, err := Provision(context.Background(), cli, cat, Options{Locked: true, Policy: PolicyBuild, Prefix: prefix, Only: []string{"broken"}, Ledger: testLedger(t)})
 	if err == nil {
 		t.Fatal("a failing build succeeded")
 	}
@@ -533,7 +544,7 @@ func TestRestoresMissingTag(t *testing.T) {
 	cat := realCatalog(t)
 	t.Cleanup(func() { removePrefixed(t, cli, cat, prefix) })
 	must(t, cli.ImageTag(ctx, "debian:bookworm", prefix+"debian:bookworm"))
-	res, err := Provision(ctx, cli, cat, Options{Locked: true, Policy: PolicyBuild, Prefix: prefix, Only: []string{"debian"}})
+	res, err := Provision(ctx, cli, cat, Options{Locked: true, Policy: PolicyBuild, Prefix: prefix, Only: []string{"debian"}, Ledger: testLedger(t)})
 	must(t, err)
 	if len(res) != 1 || res[0].Action != UpToDate || res[0].Note != "tagged "+prefix+"debian:latest" {
 		t.Fatalf("%+v", res)

@@ -14,6 +14,7 @@ import (
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
 	"github.com/labdocs/dockerlab/tools/internal/daemonlock"
+	"github.com/labdocs/dockerlab/tools/internal/ledger"
 )
 
 // Policy says where images come from.
@@ -55,6 +56,9 @@ type Options struct {
 	BuildLog    io.Writer // full build output; nil keeps it (and shows its tail on failure)
 	// Locked says the caller already holds the daemonlock for this daemon.
 	Locked bool
+	// Ledger records what was built and pulled; nil means
+	// ledger.Default().
+	Ledger *ledger.Ledger
 }
 
 // Action is what Provision did to one image.
@@ -104,16 +108,19 @@ func (rs Results) Names(a Action) []string {
 }
 
 type provisioner struct {
-	cli  client.APIClient
-	cat  *Catalog
-	opts Options
+	cli   client.APIClient
+	cat   *Catalog
+	opts  Options
+	led   *ledger.Ledger
+	known ledger.Entries // the ledger as last read or written
 }
 
-// Provision makes every selected lab image present and current. It only
-// creates, tags and removes images named by the catalog's tags (with the
-// prefix), plus dangling images that its own builds left behind and that
-// carry the lab labels; containers, networks, volumes and other images are
-// never touched.
+// Provision makes every selected lab image present and current, and
+// records each in the ledger. It only creates, tags and removes images
+// named by the catalog's tags (with the prefix), plus dangling images
+// that its own builds left behind; an image it removes must be in the
+// ledger. Containers, networks, volumes and other images are never
+// touched.
 func Provision(ctx context.Context, cli client.APIClient, cat *Catalog, opts Options) (Results, error) {
 	if opts.Policy == "" {
 		opts.Policy = PolicyAuto
@@ -153,7 +160,15 @@ func Provision(ctx context.Context, cli client.APIClient, cat *Catalog, opts Opt
 		defer l.Unlock()
 	}
 
-	p := &provisioner{cli: cli, cat: cat, opts: opts}
+	led, err := ledgerOr(opts.Ledger)
+	if err != nil {
+		return nil, err
+	}
+	known, err := led.Load()
+	if err != nil {
+		return nil, err
+	}
+	p := &provisioner{cli: cli, cat: cat, opts: opts, led: led, known: known}
 	var out Results
 	for _, n := range names {
 		res, err := p.ensure(ctx, cat.Recipe(n))
@@ -194,15 +209,19 @@ func (p *provisioner) ensure(ctx context.Context, r *Recipe) (Result, error) {
 		}
 	}
 	if cur != nil {
-		labels := imageLabels(*cur)
-		pulledOK := strings.HasPrefix(labels[LabelOrigin], "pulled ") && p.opts.Policy != PolicyBuild
-		if labels[LabelHash] == want || pulledOK {
+		// Only the ledger makes an image a lab image: a user's image of
+		// the same name, or one a fresh daemon got elsewhere, is not in
+		// it and is replaced.
+		e, ours := p.known[cur.ID]
+		ours = ours && e.Recipe == r.Name
+		pulledOK := ours && isPulled(e) && p.opts.Policy != PolicyBuild
+		if (ours && e.Hash == want) || pulledOK {
 			note, err := p.tagAll(ctx, cur.ID, tags)
 			if err != nil {
 				return res, err
 			}
 			p.pruneReplaced(ctx, before, cur.ID)
-			res.Action, res.ID, res.Origin, res.Note = UpToDate, cur.ID, labels[LabelOrigin], strings.TrimPrefix(note, "; ")
+			res.Action, res.ID, res.Origin, res.Note = UpToDate, cur.ID, e.Origin, strings.TrimPrefix(note, "; ")
 			if note != "" {
 				note = "; " + note
 			}
@@ -212,37 +231,57 @@ func (p *provisioner) ensure(ctx context.Context, r *Recipe) (Result, error) {
 	}
 
 	start := time.Now()
-	var id, origin string
+	var id string
+	var e ledger.Entry
 	var err error
 	switch p.opts.Policy {
 	case PolicyPull:
-		id, origin, err = p.pull(ctx, r, tags)
+		id, e, err = p.pull(ctx, r, tags)
 		res.Action = Pulled
 	case PolicyAuto:
-		id, origin, err = p.pull(ctx, r, tags)
+		id, e, err = p.pull(ctx, r, tags)
 		res.Action = Pulled
 		if err != nil {
 			res.Note = "pull failed: " + err.Error()
 			p.progress("%s: pull failed (%v), building from %s", r.Name, firstLine(err.Error()), p.cat.RelDir(r))
 			start = time.Now()
-			id, origin, err = p.build(ctx, r, tags)
+			id, e, err = p.build(ctx, r, tags)
 			res.Action = Built
 		}
 	default:
-		id, origin, err = p.build(ctx, r, tags)
+		id, e, err = p.build(ctx, r, tags)
 		res.Action = Built
 	}
 	if err != nil {
 		return res, err
 	}
-	res.ID, res.Origin, res.Duration = id, origin, time.Since(start)
+	// Recorded before anything is pruned: an image the ledger does not
+	// name is never removed, and the next run would build it again.
+	if p.known, err = p.led.Record(id, e); err != nil {
+		return res, fmt.Errorf("record %s in the ledger: %w", short(id), err)
+	}
+	res.ID, res.Origin, res.Duration = id, e.Origin, time.Since(start)
 	p.pruneReplaced(ctx, before, id)
 	if res.Action == Built {
 		p.progress("%s: built in %s (recipe %s)", r.Name, res.Duration.Round(time.Second), short(want))
 	} else {
-		p.progress("%s: %s in %s", r.Name, origin, res.Duration.Round(time.Second))
+		p.progress("%s: %s in %s", r.Name, e.Origin, res.Duration.Round(time.Second))
 	}
 	return res, nil
+}
+
+// entry is the ledger's entry for an image of r.
+func (p *provisioner) entry(r *Recipe, hash, origin string) ledger.Entry {
+	return ledger.Entry{Recipe: r.Name, Tags: r.Tags, Hash: hash, Origin: origin, Suite: p.cat.Suite(r.Name)}
+}
+
+func isPulled(e ledger.Entry) bool { return strings.HasPrefix(e.Origin, "pulled ") }
+
+func ledgerOr(l *ledger.Ledger) (*ledger.Ledger, error) {
+	if l != nil {
+		return l, nil
+	}
+	return ledger.Default()
 }
 
 // tagAll points every tag at id, e.g. restores debian:latest when only
@@ -269,26 +308,41 @@ func (p *provisioner) tagAll(ctx context.Context, id string, tags []string) (str
 }
 
 // pruneReplaced removes images that our tags named before and that are now
-// dangling, carry the lab labels and serve no container. Their untagged
-// parents go with them (the classic builder's layer images).
+// dangling, are in the ledger and serve no container; their entries go
+// too. Their untagged parents go with them (the classic builder's layer
+// images).
 func (p *provisioner) pruneReplaced(ctx context.Context, before map[string]bool, keep string) {
 	for id := range before {
-		if id != keep {
-			p.removeIfOurs(ctx, id)
+		if id == keep {
+			continue
+		}
+		ii, err := p.cli.ImageInspect(ctx, id)
+		if err != nil || len(ii.RepoTags) > 0 {
+			continue
+		}
+		_, ours := p.known[ii.ID]
+		if !ours && imageLabels(ii)[legacyLabel] == "" {
+			continue
+		}
+		if p.removeUnused(ctx, ii.ID) && ours {
+			if known, err := p.led.Forget(ii.ID); err == nil {
+				p.known = known
+			}
 		}
 	}
 }
 
-func (p *provisioner) removeIfOurs(ctx context.Context, id string) bool {
-	ii, err := p.cli.ImageInspect(ctx, id)
-	if err != nil || len(ii.RepoTags) > 0 || imageLabels(ii)[LabelRecipe] == "" {
-		return false
-	}
+// legacyLabel marked lab images before the ledger: replacing such an
+// image (named by our tags, now dangling) frees its space.
+const legacyLabel = "org.labdocs.recipe"
+
+// removeUnused removes an image that no container uses.
+func (p *provisioner) removeUnused(ctx context.Context, id string) bool {
 	used, err := p.usedImages(ctx)
-	if err != nil || used[ii.ID] {
+	if err != nil || used[id] {
 		return false
 	}
-	_, err = p.cli.ImageRemove(ctx, ii.ID, image.RemoveOptions{PruneChildren: true})
+	_, err = p.cli.ImageRemove(ctx, id, image.RemoveOptions{PruneChildren: true})
 	return err == nil
 }
 
@@ -304,10 +358,10 @@ func (p *provisioner) usedImages(ctx context.Context) (map[string]bool, error) {
 	return used, nil
 }
 
-// danglingOurs lists dangling images carrying the lab labels; builds diff
-// it before and after to find the stage images they left.
-func (p *provisioner) danglingOurs(ctx context.Context) (map[string]bool, error) {
-	f := filters.NewArgs(filters.Arg("dangling", "true"), filters.Arg("label", LabelRecipe))
+// dangling lists dangling images; builds diff it before and after to find
+// the stage images they left.
+func (p *provisioner) dangling(ctx context.Context) (map[string]bool, error) {
+	f := filters.NewArgs(filters.Arg("dangling", "true"))
 	list, err := p.cli.ImageList(ctx, image.ListOptions{Filters: f})
 	if err != nil {
 		return nil, err

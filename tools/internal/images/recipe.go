@@ -1,8 +1,9 @@
 // Package images provisions the lab's Docker images (debian, nginx, node,
 // redis, registry, busybox) under the names a reader types. This machine
 // pulls nothing from the internet, so every image can be built from a
-// recipe in tools/images/<name>/; each built image is labelled with the
-// hash of its recipe so that unchanged images are never rebuilt.
+// recipe in tools/images/<name>/; the host's ledger (package ledger)
+// records each image's recipe hash, so that unchanged images are never
+// rebuilt, and the images carry nothing the official ones do not.
 package images
 
 import (
@@ -18,13 +19,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-)
-
-// Labels every lab image carries.
-const (
-	LabelRecipe = "org.labdocs.recipe"      // recipe name, e.g. "nginx"
-	LabelHash   = "org.labdocs.recipe.hash" // Catalog.Hash of the recipe it was built from
-	LabelOrigin = "org.labdocs.origin"      // "built from tools/images/nginx 3f2a1b2c3d4e" or "pulled repo@digest"
 )
 
 // hashFormat is mixed into every recipe hash; bump it when the way images
@@ -303,8 +297,27 @@ func (c *Catalog) Names() []string { return append([]string(nil), c.order...) }
 // Recipe returns the named recipe or nil.
 func (c *Catalog) Recipe(name string) *Recipe { return c.recipes[name] }
 
-// Hash is the recipe hash the image of name must carry to be current.
+// Hash is the recipe hash the ledger must give the image of name for it
+// to be current.
 func (c *Catalog) Hash(name string) string { return c.hashes[name] }
+
+// Suite is the Debian suite the image of name is built on: that of the
+// debootstrap recipe it is, or is built FROM; "" for none (FROM scratch).
+func (c *Catalog) Suite(name string) string {
+	r := c.recipes[name]
+	if r == nil {
+		return ""
+	}
+	if r.Debootstrap != nil {
+		return r.Debootstrap.Suite
+	}
+	for _, d := range r.deps() {
+		if s := c.Suite(d); s != "" {
+			return s
+		}
+	}
+	return ""
+}
 
 // Closure returns names plus everything they are built FROM, in build
 // order. No names means all recipes.
@@ -345,9 +358,6 @@ func (c *Catalog) Closure(names []string) ([]string, error) {
 }
 
 // AllTags lists every lab image name (with prefix), in build order.
-// Images built FROM a lab image inherit its org.labdocs.* labels, so a
-// label alone does not make an image a lab image: its name must be one of
-// these too.
 func (c *Catalog) AllTags(prefix string) []string {
 	var out []string
 	for _, n := range c.order {
@@ -356,7 +366,7 @@ func (c *Catalog) AllTags(prefix string) []string {
 	return out
 }
 
-// RelDir is the recipe folder as the origin label shows it: relative to
+// RelDir is the recipe folder as an image's origin names it: relative to
 // the repository root when inside it.
 func (c *Catalog) RelDir(r *Recipe) string {
 	if rel, err := filepath.Rel(c.RepoRoot, r.Dir); err == nil && !strings.HasPrefix(rel, "..") {

@@ -2,11 +2,11 @@ package images
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/client"
+	"github.com/labdocs/dockerlab/tools/internal/ledger"
 )
 
 // State of a lab image on the daemon.
@@ -16,7 +16,7 @@ const (
 	StateCurrent State = "current" // built from the recipe as it is now
 	StatePulled  State = "pulled"  // pulled by labimages; recipes do not apply
 	StateStale   State = "stale"   // built from an older recipe
-	StateForeign State = "foreign" // the name holds an image labimages did not make
+	StateForeign State = "foreign" // the name holds an image the ledger does not know
 	StateMissing State = "missing"
 )
 
@@ -40,8 +40,17 @@ func (s Status) OK() bool {
 	return (s.State == StateCurrent || s.State == StatePulled) && len(s.MissingTags) == 0
 }
 
-// List inspects every lab image of the catalog, in build order.
-func List(ctx context.Context, cli client.APIClient, cat *Catalog, prefix string) ([]Status, error) {
+// List inspects every lab image of the catalog, in build order, and says
+// what the ledger (nil: ledger.Default()) knows of each.
+func List(ctx context.Context, cli client.APIClient, cat *Catalog, led *ledger.Ledger, prefix string) ([]Status, error) {
+	led, err := ledgerOr(led)
+	if err != nil {
+		return nil, err
+	}
+	known, err := led.Load()
+	if err != nil {
+		return nil, err
+	}
 	var out []Status
 	for _, n := range cat.Names() {
 		r := cat.Recipe(n)
@@ -62,15 +71,19 @@ func List(ctx context.Context, cli client.APIClient, cat *Catalog, prefix string
 				}
 				continue
 			}
-			labels := imageLabels(ii)
-			s.ID, s.Size, s.Origin, s.ImageHash = ii.ID, ii.Size, labels[LabelOrigin], labels[LabelHash]
+			e, ours := known[ii.ID]
+			ours = ours && e.Recipe == n
+			s.ID, s.Size = ii.ID, ii.Size
 			s.Created, _ = time.Parse(time.RFC3339Nano, ii.Created)
+			if ours {
+				s.Origin, s.ImageHash = e.Origin, e.Hash
+			}
 			switch {
-			case strings.HasPrefix(s.Origin, "pulled "):
-				s.State = StatePulled // a mirror's image may carry a recipe hash too
-			case s.ImageHash == s.RecipeHash:
+			case ours && isPulled(e):
+				s.State = StatePulled
+			case ours && s.ImageHash == s.RecipeHash:
 				s.State = StateCurrent
-			case labels[LabelRecipe] != "":
+			case ours:
 				s.State = StateStale
 			default:
 				s.State = StateForeign

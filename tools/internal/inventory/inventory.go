@@ -25,11 +25,6 @@ import (
 	"github.com/docker/docker/client"
 )
 
-// LabLabel marks the images the provisioner builds (tools/labimages).
-// Rebuilding them while a page runs cannot happen: both tools hold the
-// daemon lock (package daemonlock).
-const LabLabel = "org.labdocs.recipe"
-
 // Snapshot is the set of objects that exist at one moment. Keys are IDs
 // (volumes: names, which are their IDs); values are display names.
 type Snapshot struct {

@@ -31,6 +31,9 @@ type Record struct {
 	Docker     Versions        `json:"docker"`
 	Host       hostfacts.Facts `json:"host"` // the machine the capture ran on
 	Images     []Image         `json:"images"`
+	// ImageSet names the lab images the daemon had (images.SetName),
+	// e.g. "trixie images 3f2a1b2c".
+	ImageSet string `json:"image_set,omitempty"`
 	// Blocks are every fenced code block of the page, in page order: the
 	// site finds a block's entry by its position (Hugo's .Ordinal counts
 	// fenced code blocks the same way) and checks it by its hash, so two

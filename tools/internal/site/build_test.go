@@ -70,8 +70,8 @@ func TestCapturedPageBuilds(t *testing.T) {
 	// Provenance footer from labrun.json.
 	assertContains(t, "page", html.UnescapeString(doc),
 		"Output captured <time datetime=\"2026-11-26T18:00:00Z\">26 November 2026, 18:00 UTC</time>",
-		"with Docker Engine 20.10.24+dfsg1 (API 1.41), buildx v0.38.2, compose v2.40.3; images: <span",
-		">debian:latest</span> (built from tools/images/debian 3f2a).",
+		"with Docker Engine 20.10.24+dfsg1 (API 1.41), buildx v0.38.2, compose v2.40.3 and the lab image set <span class=\"img-set\">bookworm images 3f2a1b2c</span>; images: <span",
+		"123.5 MB · built from tools/images/debian 3f2a\">debian:latest</span>.",
 	)
 	// A page without runnable blocks says so.
 	assertContains(t, "concepts page", s.read("concepts/containers/index.html"),

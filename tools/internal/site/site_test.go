@@ -255,7 +255,8 @@ func (p page) labrun() string {
 		Docker:     record.Versions{Client: "28.2.2", Engine: "20.10.24+dfsg1", API: "1.41", Buildx: "v0.38.2", Compose: "v2.40.3"},
 		Images: []record.Image{{Name: "debian:latest", ID: "sha256:" + strings.Repeat("ab", 32),
 			Size: 123456789, Origin: "built from tools/images/debian 3f2a"}},
-		Blocks: record.BlocksOf(pg, ran),
+		ImageSet: "bookworm images 3f2a1b2c",
+		Blocks:   record.BlocksOf(pg, ran),
 	}
 	for _, b := range rec.Blocks {
 		switch b.Kind {
