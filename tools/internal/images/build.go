@@ -25,12 +25,23 @@ func (p *provisioner) build(ctx context.Context, r *Recipe, tags []string) (id, 
 	hash := p.cat.Hash(r.Name)
 	origin = fmt.Sprintf("built from %s %s", p.cat.RelDir(r), short(hash))
 	labels := map[string]string{LabelRecipe: r.Name, LabelHash: hash, LabelOrigin: origin}
-	if r.Debootstrap != nil {
-		id, err = p.bootstrap(ctx, r, tags, labels)
-		return id, origin, err
-	}
 
 	extra := map[string]string{} // name in context -> host file
+	if r.Debootstrap != nil {
+		rootfs, cleanup, err := p.bootstrap(ctx, r)
+		if err != nil {
+			return "", "", err
+		}
+		defer cleanup()
+		extra[RootfsArchive] = rootfs
+	}
+	for _, n := range r.NPM {
+		f, err := fetchNPM(ctx, n)
+		if err != nil {
+			return "", "", err
+		}
+		extra[n.Output] = f
+	}
 	if len(r.GoBuild) > 0 {
 		tmp, err := os.MkdirTemp("", "labimages-"+r.Name+"-")
 		if err != nil {
@@ -163,7 +174,7 @@ func writeContext(w io.Writer, dir string, extra map[string]string) error {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
-		if rel == "." {
+		if rel == "." || rel == ParityFile {
 			return nil
 		}
 		return addFile(tw, p, filepath.ToSlash(rel))

@@ -75,12 +75,23 @@ func TestHashFollowsBase(t *testing.T) {
 	if realCatalog(t).Hash("nginx") != before.Hash("nginx") {
 		t.Error("a copied recipe should hash like the original")
 	}
+	// The parity table describes the official image: editing it rebuilds
+	// nothing. Any other new file does.
+	must(t, os.WriteFile(filepath.Join(dir, "nginx", ParityFile), []byte(`{"changed": true}`), 0o644))
+	if load().Hash("nginx") != after.Hash("nginx") {
+		t.Errorf("editing nginx/%s changed the recipe hash", ParityFile)
+	}
+	must(t, os.WriteFile(filepath.Join(dir, "nginx", "extra.json"), []byte(`{}`), 0o644))
+	if load().Hash("nginx") == after.Hash("nginx") {
+		t.Error("a new file in the recipe folder left the hash as it was")
+	}
 }
 
 func TestHostSources(t *testing.T) {
-	old := aptDir
+	old, oldOS := aptDir, osRelease
 	aptDir = t.TempDir()
-	t.Cleanup(func() { aptDir = old })
+	osRelease = filepath.Join(t.TempDir(), "os-release")
+	t.Cleanup(func() { aptDir, osRelease = old, oldOS })
 	must(t, os.MkdirAll(filepath.Join(aptDir, "sources.list.d"), 0o755))
 	must(t, os.WriteFile(filepath.Join(aptDir, "sources.list"), []byte(
 		"# comment\ndeb [arch=amd64] http://mirror.invalid/debian bookworm main contrib\ndeb-src http://mirror.invalid/debian bookworm main\n"), 0o644))
@@ -104,7 +115,29 @@ func TestHostSources(t *testing.T) {
 		t.Errorf("other suites leak in:\n%s", s.Deb822)
 	}
 	if _, err := HostSources("sid"); err == nil {
-		t.Error("want an error for a suite the host has no source for")
+		t.Error("want an error for a suite the host has no source for (and no os-release)")
+	}
+
+	// A bookworm host building trixie: the host's Debian entries, with
+	// trixie in place of bookworm.
+	must(t, os.WriteFile(osRelease, []byte("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nVERSION_CODENAME=bookworm\nID=debian\n"), 0o644))
+	must(t, os.Remove(filepath.Join(aptDir, "sources.list")))
+	must(t, os.WriteFile(filepath.Join(aptDir, "sources.list.d", "debian.sources"), []byte(
+		"Types: deb\nURIs: http://mirror.invalid/debian\nSuites: bookworm bookworm-updates\nComponents: main\n\n"+
+			"Types: deb\nURIs: http://security.invalid/debian-security\nSuites: bookworm-security\nComponents: main\n\n"+
+			"Types: deb\nURIs: http://other.invalid/x\nSuites: nodistro\nComponents: main\n"), 0o644))
+	s, err = HostSources("trixie")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Types: deb\nURIs: http://mirror.invalid/debian\nSuites: trixie trixie-updates\nComponents: main\n\n" +
+		"Types: deb\nURIs: http://security.invalid/debian-security\nSuites: trixie-security\nComponents: main\n"
+	if s.Mirror != "http://mirror.invalid/debian" || s.Deb822 != want {
+		t.Errorf("trixie on a bookworm host: mirror %q, sources:\n%s\nwant:\n%s", s.Mirror, s.Deb822, want)
+	}
+	// The host's own suite is still read as it is.
+	if s, err := HostSources("bookworm"); err != nil || !strings.Contains(s.Deb822, "Suites: bookworm bookworm-updates\n") {
+		t.Errorf("bookworm: %v\n%s", err, s.Deb822)
 	}
 }
 
