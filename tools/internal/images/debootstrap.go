@@ -138,7 +138,8 @@ type Sources struct {
 // never hard-coded: the image uses whatever this machine uses. When the
 // host lists no entry for suite (a bookworm host building trixie), the
 // entries of the host's own release (VERSION_CODENAME in os-release) are
-// used with suite in its place: a Debian archive serves every release.
+// used with suite in its place: a Debian archive serves every release
+// (on Debian hosts only).
 // LABIMAGES_MIRROR overrides the mirror when the host has no such entry.
 func HostSources(suite string) (Sources, error) {
 	type entry struct {
@@ -283,18 +284,29 @@ func HostSources(suite string) (Sources, error) {
 // osRelease is read for the host's own Debian release; a variable for tests.
 var osRelease = "/etc/os-release"
 
-// hostCodename is VERSION_CODENAME from os-release, or "".
+// hostCodename is VERSION_CODENAME from os-release on a Debian host, or
+// "": the entries of another distribution (Ubuntu's archive on a CI
+// runner) serve no Debian suite.
 func hostCodename() string {
 	b, err := os.ReadFile(osRelease)
 	if err != nil {
 		return ""
 	}
+	var id, codename string
 	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "VERSION_CODENAME="); ok {
-			return strings.Trim(v, `"'`)
+		k, v, _ := strings.Cut(strings.TrimSpace(l), "=")
+		v = strings.Trim(v, `"'`)
+		switch k {
+		case "ID":
+			id = v
+		case "VERSION_CODENAME":
+			codename = v
 		}
 	}
-	return ""
+	if id != "debian" {
+		return ""
+	}
+	return codename
 }
 
 // copyOverlay copies a recipe's rootfs/ over the bootstrapped tree, owned

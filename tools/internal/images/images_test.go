@@ -139,6 +139,12 @@ func TestHostSources(t *testing.T) {
 	if s.Mirror != "http://mirror.invalid/debian" || s.Deb822 != want {
 		t.Errorf("trixie on a bookworm host: mirror %q, sources:\n%s\nwant:\n%s", s.Mirror, s.Deb822, want)
 	}
+	// An Ubuntu host's entries serve no Debian suite: no fallback there.
+	must(t, os.WriteFile(osRelease, []byte("ID=ubuntu\nID_LIKE=debian\nVERSION_CODENAME=bookworm\n"), 0o644))
+	if s, err := HostSources("trixie"); err == nil {
+		t.Errorf("a non-Debian host's sources were used for trixie:\n%s", s.Deb822)
+	}
+	must(t, os.WriteFile(osRelease, []byte("ID=debian\nVERSION_CODENAME=bookworm\n"), 0o644))
 	// The host's own suite is still read as it is.
 	if s, err := HostSources("bookworm"); err != nil || !strings.Contains(s.Deb822, "Suites: bookworm bookworm-updates\n") {
 		t.Errorf("bookworm: %v\n%s", err, s.Deb822)
