@@ -47,8 +47,9 @@ apt_install() {
 #    the tests find is there already (GitHub's Ubuntu runners ship Chrome,
 #    and Ubuntu packages Chromium only as a snap); poppler-utils: pdftotext
 #    for the handout test; curl: pages talk to the daemon's socket; iptables
-#    and friends come with docker.io.
-apt_install debootstrap debian-archive-keyring poppler-utils curl ca-certificates
+#    and friends come with docker.io; xz-utils: the base image's tree goes
+#    to the daemon as rootfs.tar.xz.
+apt_install debootstrap debian-archive-keyring xz-utils poppler-utils curl ca-certificates
 browser=${LABDOCS_CHROME:-}
 for b in chromium chromium-browser google-chrome google-chrome-stable; do
 	[ -n "$browser" ] && break
@@ -61,7 +62,8 @@ else
 fi
 
 #    The HTML validity test: the W3C Nu Html Checker (vnu.jar), pinned in
-#    tools/vnu, installed with npm and run on a Java runtime.
+#    tools/vnu, installed with npm and run on a Java runtime. labimages
+#    fetches the node image's packages with npm too.
 command -v java >/dev/null || apt_install default-jre-headless
 command -v npm >/dev/null || apt_install npm
 vnu_want=$(node -p 'require("./tools/vnu/package.json").dependencies["vnu-jar"]')

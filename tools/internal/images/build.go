@@ -26,12 +26,23 @@ import (
 func (p *provisioner) build(ctx context.Context, r *Recipe, tags []string) (id string, e ledger.Entry, err error) {
 	hash := p.cat.Hash(r.Name)
 	e = p.entry(r, hash, fmt.Sprintf("built from %s %s", p.cat.RelDir(r), short(hash)))
-	if r.Debootstrap != nil {
-		id, err = p.bootstrap(ctx, r, tags)
-		return id, e, err
-	}
 
 	extra := map[string]string{} // name in context -> host file
+	if r.Debootstrap != nil {
+		rootfs, cleanup, err := p.bootstrap(ctx, r)
+		if err != nil {
+			return "", e, err
+		}
+		defer cleanup()
+		extra[RootfsArchive] = rootfs
+	}
+	for _, n := range r.NPM {
+		f, err := fetchNPM(ctx, n)
+		if err != nil {
+			return "", e, err
+		}
+		extra[n.Output] = f
+	}
 	if len(r.GoBuild) > 0 {
 		tmp, err := os.MkdirTemp("", "labimages-"+r.Name+"-")
 		if err != nil {

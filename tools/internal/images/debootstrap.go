@@ -11,30 +11,35 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
-
-	"github.com/docker/docker/api/types/image"
 )
 
 // aptDir is where the host's apt sources are read; a variable for tests.
 var aptDir = "/etc/apt"
 
-// bootstrap builds a base image from scratch: debootstrap on the host,
-// the recipe's rootfs/ overlay, apt sources taken from the host, the
-// recipe's finalize.sh run chrooted, then an import of the tree.
-func (p *provisioner) bootstrap(ctx context.Context, r *Recipe, tags []string) (string, error) {
+// bootstrap makes a base image's root file system: debootstrap on the
+// host, the recipe's rootfs/ overlay, apt sources taken from the host, the
+// recipe's finalize.sh run chrooted, then the tree packed as
+// rootfs.tar.xz. It returns the archive's path and a cleanup function; the
+// recipe's Dockerfile ADDs the archive to an empty image, as Debian's
+// official images are made.
+func (p *provisioner) bootstrap(ctx context.Context, r *Recipe) (string, func(), error) {
 	d := r.Debootstrap
 	if os.Geteuid() != 0 {
-		return "", errors.New("debootstrap needs root: run labimages as root")
+		return "", nil, errors.New("debootstrap needs root: run labimages as root")
 	}
 	if _, err := exec.LookPath("debootstrap"); err != nil {
-		return "", errors.New("debootstrap is not installed: apt-get install debootstrap")
+		return "", nil, errors.New("debootstrap is not installed: apt-get install debootstrap")
+	}
+	if _, err := exec.LookPath("xz"); err != nil {
+		return "", nil, errors.New("xz is not installed: apt-get install xz-utils")
 	}
 	src, err := HostSources(d.Suite)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	parent := "/var/tmp"
 	if _, err := os.Stat(parent); err != nil {
@@ -42,12 +47,18 @@ func (p *provisioner) bootstrap(ctx context.Context, r *Recipe, tags []string) (
 	}
 	work, err := os.MkdirTemp(parent, "labimages-"+r.Name+"-")
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	root := filepath.Join(work, "rootfs")
-	defer func() {
+	cleanup := func() {
 		unmountUnder(work)
 		os.RemoveAll(work)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			cleanup()
+		}
 	}()
 
 	variant := d.Variant
@@ -60,10 +71,10 @@ func (p *provisioner) bootstrap(ctx context.Context, r *Recipe, tags []string) (
 	}
 	args = append(args, d.Suite, root, src.Mirror)
 	if err := runQuiet(ctx, nil, src.Mirror, "debootstrap", args...); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if err := copyOverlay(filepath.Join(r.Dir, "rootfs"), root); err != nil {
-		return "", fmt.Errorf("rootfs overlay: %w", err)
+		return "", nil, fmt.Errorf("rootfs overlay: %w", err)
 	}
 	// The image gets the host's archive configuration (deb822), nothing else.
 	os.Remove(filepath.Join(root, "etc/apt/sources.list"))
@@ -72,57 +83,26 @@ func (p *provisioner) bootstrap(ctx context.Context, r *Recipe, tags []string) (
 		sources = strings.ReplaceAll(sources, "Components:", "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\nComponents:")
 	}
 	if err := os.WriteFile(filepath.Join(root, "etc/apt/sources.list.d/debian.sources"), []byte(sources), 0o644); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if fin, err := os.ReadFile(filepath.Join(r.Dir, "finalize.sh")); err == nil {
 		if err := runQuiet(ctx, fin, src.Mirror, "chroot", root, "/bin/sh", "-s"); err != nil {
-			return "", fmt.Errorf("finalize.sh: %w", err)
+			return "", nil, fmt.Errorf("finalize.sh: %w", err)
 		}
 	}
+	unmountUnder(root)
 
-	tarCmd := exec.CommandContext(ctx, "tar", "--numeric-owner", "--sort=name", "--one-file-system",
-		"--exclude=./dev/*", "--exclude=./proc/*", "--exclude=./sys/*", "--exclude=./run/*",
-		"-C", root, "-cf", "-", ".")
-	var tarErr bytes.Buffer
-	tarCmd.Stderr = &tarErr
-	out, err := tarCmd.StdoutPipe()
-	if err != nil {
-		return "", err
+	archive := filepath.Join(work, RootfsArchive)
+	// Names sorted, numeric owners, nothing from other file systems; xz at
+	// a low level, since the daemon unpacks it at once.
+	pack := fmt.Sprintf("tar --numeric-owner --sort=name --one-file-system --xattrs "+
+		"--exclude=./dev/* --exclude=./proc/* --exclude=./sys/* --exclude=./run/* "+
+		"-C %q -cf - . | xz -T0 -1 > %q", root, archive)
+	if err := runQuiet(ctx, nil, src.Mirror, "bash", "-o", "pipefail", "-ec", pack); err != nil {
+		return "", nil, fmt.Errorf("packing the rootfs: %w", err)
 	}
-	if err := tarCmd.Start(); err != nil {
-		return "", err
-	}
-	// No import message: docker history would show it, and the
-	// official image's history names no tool of ours.
-	rc, err := p.cli.ImageImport(ctx, image.ImportSource{Source: out, SourceName: "-"}, tags[0], image.ImportOptions{
-		Changes: d.Changes,
-	})
-	if err != nil {
-		tarCmd.Process.Kill()
-		tarCmd.Wait()
-		return "", fmt.Errorf("import: %w", err)
-	}
-	id, err := readStream(rc, p.opts.BuildLog)
-	rc.Close()
-	if werr := tarCmd.Wait(); werr != nil && err == nil {
-		err = fmt.Errorf("tar of the rootfs: %w: %s", werr, tarErr.String())
-	}
-	if err != nil {
-		return "", fmt.Errorf("import: %w", err)
-	}
-	if id == "" {
-		ii, err := p.cli.ImageInspect(ctx, tags[0])
-		if err != nil {
-			return "", err
-		}
-		id = ii.ID
-	}
-	for _, t := range tags[1:] {
-		if err := p.cli.ImageTag(ctx, id, t); err != nil {
-			return "", fmt.Errorf("tag %s: %w", t, err)
-		}
-	}
-	return id, nil
+	ok = true
+	return archive, cleanup, nil
 }
 
 // runQuiet runs a command, keeping its output unless it fails; the mirror
@@ -155,7 +135,11 @@ type Sources struct {
 
 // HostSources reads the host's apt sources (one-line and deb822) and keeps
 // the entries for suite, suite-updates and suite-security. The mirror is
-// never hard-coded: the image uses whatever this machine uses.
+// never hard-coded: the image uses whatever this machine uses. When the
+// host lists no entry for suite (a bookworm host building trixie), the
+// entries of the host's own release (VERSION_CODENAME in os-release) are
+// used with suite in its place: a Debian archive serves every release
+// (on Debian hosts only).
 // LABIMAGES_MIRROR overrides the mirror when the host has no such entry.
 func HostSources(suite string) (Sources, error) {
 	type entry struct {
@@ -163,7 +147,7 @@ func HostSources(suite string) (Sources, error) {
 		suites     []string
 		components []string
 	}
-	var entries []entry
+	var all []entry // every http(s) deb entry of the host
 	add := func(types, uris, suites, comps []string) {
 		isDeb := false
 		for _, t := range types {
@@ -176,15 +160,7 @@ func HostSources(suite string) (Sources, error) {
 			if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
 				continue
 			}
-			var keep []string
-			for _, s := range suites {
-				if s == suite || s == suite+"-updates" || s == suite+"-security" || s == suite+"/updates" {
-					keep = append(keep, s)
-				}
-			}
-			if len(keep) > 0 {
-				entries = append(entries, entry{strings.TrimSuffix(u, "/"), keep, comps})
-			}
+			all = append(all, entry{strings.TrimSuffix(u, "/"), suites, comps})
 		}
 	}
 	files, _ := filepath.Glob(filepath.Join(aptDir, "sources.list.d", "*.list"))
@@ -237,6 +213,41 @@ func HostSources(suite string) (Sources, error) {
 			add(fields["types"], fields["uris"], fields["suites"], fields["components"])
 		}
 	}
+	// pick keeps the entries for release from (suite, -updates, -security),
+	// named for suite.
+	pick := func(from string) []entry {
+		var out []entry
+		for _, e := range all {
+			var keep []string
+			for _, s := range e.suites {
+				for _, sfx := range []string{"", "-updates", "-security", "/updates"} {
+					if s == from+sfx {
+						keep = append(keep, suite+sfx)
+					}
+				}
+			}
+			if len(keep) > 0 {
+				out = append(out, entry{e.uri, keep, e.components})
+			}
+		}
+		return out
+	}
+	hasBase := func(es []entry) bool {
+		for _, e := range es {
+			if slices.Contains(e.suites, suite) {
+				return true
+			}
+		}
+		return false
+	}
+	entries := pick(suite)
+	if !hasBase(entries) {
+		if own := hostCodename(); own != "" && own != suite {
+			if es := pick(own); hasBase(es) {
+				entries = es
+			}
+		}
+	}
 	if m := os.Getenv("LABIMAGES_MIRROR"); m != "" {
 		entries = append([]entry{{strings.TrimSuffix(m, "/"), []string{suite, suite + "-updates"}, []string{"main"}}}, entries...)
 	}
@@ -268,6 +279,34 @@ func HostSources(suite string) (Sources, error) {
 	}
 	s.Deb822 = strings.TrimSuffix(b.String(), "\n")
 	return s, nil
+}
+
+// osRelease is read for the host's own Debian release; a variable for tests.
+var osRelease = "/etc/os-release"
+
+// hostCodename is VERSION_CODENAME from os-release on a Debian host, or
+// "": the entries of another distribution (Ubuntu's archive on a CI
+// runner) serve no Debian suite.
+func hostCodename() string {
+	b, err := os.ReadFile(osRelease)
+	if err != nil {
+		return ""
+	}
+	var id, codename string
+	for _, l := range strings.Split(string(b), "\n") {
+		k, v, _ := strings.Cut(strings.TrimSpace(l), "=")
+		v = strings.Trim(v, `"'`)
+		switch k {
+		case "ID":
+			id = v
+		case "VERSION_CODENAME":
+			codename = v
+		}
+	}
+	if id != "debian" {
+		return ""
+	}
+	return codename
 }
 
 // copyOverlay copies a recipe's rootfs/ over the bootstrapped tree, owned

@@ -156,7 +156,7 @@ func addWebRecipe(t *testing.T, dir string) {
 	web := filepath.Join(dir, "web")
 	must(t, os.MkdirAll(web, 0o755))
 	must(t, os.WriteFile(filepath.Join(web, "recipe.json"), []byte(`{"tags": ["web:latest"], "from": {"BASE": "nginx"}}`), 0o644))
-	must(t, os.WriteFile(filepath.Join(web, "Dockerfile"), []byte("ARG BASE=nginx:latest\nFROM ${BASE}\nCOPY hello.html /usr/share/nginx/html/\n"), 0o644))
+	must(t, os.WriteFile(filepath.Join(web, "Dockerfile"), []byte("ARG BASE=nginx:1.26\nFROM ${BASE}\nCOPY hello.html /usr/share/nginx/html/\n"), 0o644))
 	must(t, os.WriteFile(filepath.Join(web, "hello.html"), []byte("<p>hello</p>\n"), 0o644))
 }
 

@@ -25,7 +25,7 @@ import (
 func TestCatalogOrderAndHashes(t *testing.T) {
 	cat := realCatalog(t)
 	names := cat.Names()
-	want := []string{"busybox", "debian", "nginx", "node", "redis", "registry"}
+	want := []string{"busybox", "debian", "debian-bookworm", "nginx", "node", "redis", "registry"}
 	sorted := slices.Clone(names)
 	slices.Sort(sorted)
 	if !reflect.DeepEqual(sorted, want) {
@@ -35,9 +35,11 @@ func TestCatalogOrderAndHashes(t *testing.T) {
 	for i, n := range names {
 		pos[n] = i
 	}
-	for _, n := range []string{"nginx", "node", "redis", "busybox"} {
-		if pos["debian"] > pos[n] {
-			t.Errorf("debian must come before %s in %v", n, names)
+	for base, ns := range map[string][]string{"debian": {"nginx", "redis", "busybox"}, "debian-bookworm": {"node"}, "busybox": {"registry"}} {
+		for _, n := range ns {
+			if pos[base] > pos[n] {
+				t.Errorf("%s must come before %s in %v", base, n, names)
+			}
 		}
 	}
 	for _, n := range names {
@@ -45,7 +47,7 @@ func TestCatalogOrderAndHashes(t *testing.T) {
 			t.Errorf("hash of %s = %q", n, cat.Hash(n))
 		}
 	}
-	if tags := cat.AllTags(""); len(tags) != 11 || tags[0] != "debian:bookworm" {
+	if tags := cat.AllTags(""); len(tags) != 14 || tags[0] != "debian:trixie" {
 		t.Errorf("AllTags = %v", tags)
 	}
 	got, err := cat.Closure([]string{"nginx"})
@@ -66,7 +68,9 @@ func TestHashFollowsBase(t *testing.T) {
 	after := load()
 	for _, n := range before.Names() {
 		changed := before.Hash(n) != after.Hash(n)
-		wantChanged := n != "registry"
+		// registry is built FROM busybox, which is built FROM debian;
+		// node is built FROM debian-bookworm, a recipe of its own.
+		wantChanged := n != "debian-bookworm" && n != "node"
 		if changed != wantChanged {
 			t.Errorf("%s: hash changed=%v, want %v", n, changed, wantChanged)
 		}
@@ -75,12 +79,23 @@ func TestHashFollowsBase(t *testing.T) {
 	if realCatalog(t).Hash("nginx") != before.Hash("nginx") {
 		t.Error("a copied recipe should hash like the original")
 	}
+	// The parity table describes the official image: editing it rebuilds
+	// nothing. Any other new file does.
+	must(t, os.WriteFile(filepath.Join(dir, "nginx", ParityFile), []byte(`{"changed": true}`), 0o644))
+	if load().Hash("nginx") != after.Hash("nginx") {
+		t.Errorf("editing nginx/%s changed the recipe hash", ParityFile)
+	}
+	must(t, os.WriteFile(filepath.Join(dir, "nginx", "extra.json"), []byte(`{}`), 0o644))
+	if load().Hash("nginx") == after.Hash("nginx") {
+		t.Error("a new file in the recipe folder left the hash as it was")
+	}
 }
 
 func TestHostSources(t *testing.T) {
-	old := aptDir
+	old, oldOS := aptDir, osRelease
 	aptDir = t.TempDir()
-	t.Cleanup(func() { aptDir = old })
+	osRelease = filepath.Join(t.TempDir(), "os-release")
+	t.Cleanup(func() { aptDir, osRelease = old, oldOS })
 	must(t, os.MkdirAll(filepath.Join(aptDir, "sources.list.d"), 0o755))
 	must(t, os.WriteFile(filepath.Join(aptDir, "sources.list"), []byte(
 		"# comment\ndeb [arch=amd64] http://mirror.invalid/debian bookworm main contrib\ndeb-src http://mirror.invalid/debian bookworm main\n"), 0o644))
@@ -104,7 +119,35 @@ func TestHostSources(t *testing.T) {
 		t.Errorf("other suites leak in:\n%s", s.Deb822)
 	}
 	if _, err := HostSources("sid"); err == nil {
-		t.Error("want an error for a suite the host has no source for")
+		t.Error("want an error for a suite the host has no source for (and no os-release)")
+	}
+
+	// A bookworm host building trixie: the host's Debian entries, with
+	// trixie in place of bookworm.
+	must(t, os.WriteFile(osRelease, []byte("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nVERSION_CODENAME=bookworm\nID=debian\n"), 0o644))
+	must(t, os.Remove(filepath.Join(aptDir, "sources.list")))
+	must(t, os.WriteFile(filepath.Join(aptDir, "sources.list.d", "debian.sources"), []byte(
+		"Types: deb\nURIs: http://mirror.invalid/debian\nSuites: bookworm bookworm-updates\nComponents: main\n\n"+
+			"Types: deb\nURIs: http://security.invalid/debian-security\nSuites: bookworm-security\nComponents: main\n\n"+
+			"Types: deb\nURIs: http://other.invalid/x\nSuites: nodistro\nComponents: main\n"), 0o644))
+	s, err = HostSources("trixie")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Types: deb\nURIs: http://mirror.invalid/debian\nSuites: trixie trixie-updates\nComponents: main\n\n" +
+		"Types: deb\nURIs: http://security.invalid/debian-security\nSuites: trixie-security\nComponents: main\n"
+	if s.Mirror != "http://mirror.invalid/debian" || s.Deb822 != want {
+		t.Errorf("trixie on a bookworm host: mirror %q, sources:\n%s\nwant:\n%s", s.Mirror, s.Deb822, want)
+	}
+	// An Ubuntu host's entries serve no Debian suite: no fallback there.
+	must(t, os.WriteFile(osRelease, []byte("ID=ubuntu\nID_LIKE=debian\nVERSION_CODENAME=bookworm\n"), 0o644))
+	if s, err := HostSources("trixie"); err == nil {
+		t.Errorf("a non-Debian host's sources were used for trixie:\n%s", s.Deb822)
+	}
+	must(t, os.WriteFile(osRelease, []byte("ID=debian\nVERSION_CODENAME=bookworm\n"), 0o644))
+	// The host's own suite is still read as it is.
+	if s, err := HostSources("bookworm"); err != nil || !strings.Contains(s.Deb822, "Suites: bookworm bookworm-updates\n") {
+		t.Errorf("bookworm: %v\n%s", err, s.Deb822)
 	}
 }
 
@@ -148,14 +191,16 @@ func TestRealImagesWork(t *testing.T) {
 			cmd  []string
 			want string
 		}{
+			{"debian:trixie", []string{"cat", "/etc/debian_version"}, "13."},
 			{"debian:bookworm", []string{"cat", "/etc/debian_version"}, "12."},
-			{"nginx:1.22", []string{"nginx", "-v"}, "nginx/1.22"},
-			{"node:18", []string{"--version"}, "v18."}, // entrypoint runs node
-			{"node:18", []string{"id", "node"}, "uid=1000(node) gid=1000(node)"},
-			{"node:18", []string{"sh", "-c", "echo $HOME; ls -d /home/node"}, "/root\n/home/node"},
-			{"redis:7", []string{"redis-server", "--version"}, "v=7."},
-			{"redis:7", []string{"redis-cli", "--version"}, "redis-cli 7."},
-			{"busybox", []string{"sh", "-c", "readlink /bin/ls; echo ok"}, "/bin/busybox\nok"},
+			{"nginx:1.26", []string{"nginx", "-v"}, "nginx/1.26"},
+			{"node:24", []string{"--version"}, "v24.22.3"}, // entrypoint runs node
+			{"node:24", []string{"sh", "-c", "npm --version; npx --version; corepack --version; yarn --version"}, "11.19.1\n11.19.1\n0.36.0\n1.22.22"},
+			{"node:24", []string{"id", "node"}, "uid=1000(node) gid=1000(node)"},
+			{"node:24", []string{"sh", "-c", "echo $HOME; ls -d /home/node"}, "/root\n/home/node"},
+			{"redis:8", []string{"redis-server", "--version"}, "v=8."},
+			{"redis:8", []string{"redis-cli", "--version"}, "redis-cli 8."},
+			{"busybox:1.37", []string{"sh", "-c", "readlink /bin/ls; echo ok"}, "/bin/busybox\nok"},
 			{"registry:3", []string{"--version"}, "v3.1.2"},
 		} {
 			code, out := runIn(t, cli, c.img, "", c.cmd...)
@@ -167,7 +212,7 @@ func TestRealImagesWork(t *testing.T) {
 
 	t.Run("config", func(t *testing.T) {
 		for img, check := range map[string]func(*container.Config) string{
-			"nginx": func(c *container.Config) string {
+			"nginx:1.26": func(c *container.Config) string {
 				if !reflect.DeepEqual([]string(c.Cmd), []string{"nginx", "-g", "daemon off;"}) || c.StopSignal != "SIGQUIT" {
 					return fmt.Sprintf("cmd %v stopsignal %q", c.Cmd, c.StopSignal)
 				}
@@ -176,8 +221,9 @@ func TestRealImagesWork(t *testing.T) {
 				}
 				return ""
 			},
-			"redis:7": func(c *container.Config) string {
-				if _, ok := c.Volumes["/data"]; c.WorkingDir != "/data" || !ok {
+			"redis:8": func(c *container.Config) string {
+				// The official redis 8 declares no volume.
+				if c.WorkingDir != "/data" || len(c.Volumes) != 0 {
 					return fmt.Sprintf("workdir %q volumes %v", c.WorkingDir, c.Volumes)
 				}
 				if _, ok := c.ExposedPorts["6379/tcp"]; !ok {
@@ -186,8 +232,8 @@ func TestRealImagesWork(t *testing.T) {
 				return ""
 			},
 			"registry:3": func(c *container.Config) string {
-				if !reflect.DeepEqual([]string(c.Entrypoint), []string{"registry"}) ||
-					!reflect.DeepEqual([]string(c.Cmd), []string{"serve", "/etc/distribution/config.yml"}) {
+				if !reflect.DeepEqual([]string(c.Entrypoint), []string{"/entrypoint.sh"}) ||
+					!reflect.DeepEqual([]string(c.Cmd), []string{"/etc/distribution/config.yml"}) {
 					return fmt.Sprintf("entrypoint %v cmd %v", c.Entrypoint, c.Cmd)
 				}
 				if _, ok := c.Volumes["/var/lib/registry"]; !ok {
@@ -195,7 +241,7 @@ func TestRealImagesWork(t *testing.T) {
 				}
 				return ""
 			},
-			"debian": func(c *container.Config) string {
+			"debian:trixie": func(c *container.Config) string {
 				if !reflect.DeepEqual([]string(c.Cmd), []string{"bash"}) {
 					return fmt.Sprintf("cmd %v", c.Cmd)
 				}
@@ -213,8 +259,8 @@ func TestRealImagesWork(t *testing.T) {
 	})
 
 	t.Run("busybox is small", func(t *testing.T) {
-		bb, _ := cli.ImageInspect(ctx, "busybox")
-		deb, _ := cli.ImageInspect(ctx, "debian")
+		bb, _ := cli.ImageInspect(ctx, "busybox:1.37")
+		deb, _ := cli.ImageInspect(ctx, "debian:trixie")
 		if bb.Size*10 > deb.Size {
 			t.Errorf("busybox %d bytes vs debian %d: want it far smaller", bb.Size, deb.Size)
 		}
@@ -229,12 +275,12 @@ func TestRealImagesWork(t *testing.T) {
 		t.Cleanup(func() { cli.NetworkRemove(context.Background(), n.ID) })
 		web := "labtest-web-" + randSuffix()
 		db := "labtest-db-" + randSuffix()
-		startDetached(t, cli, web, &container.Config{Image: "nginx"}, &container.HostConfig{NetworkMode: container.NetworkMode(netName)})
-		startDetached(t, cli, db, &container.Config{Image: "redis:7"}, &container.HostConfig{NetworkMode: container.NetworkMode(netName)})
+		startDetached(t, cli, web, &container.Config{Image: "nginx:1.26"}, &container.HostConfig{NetworkMode: container.NetworkMode(netName)})
+		startDetached(t, cli, db, &container.Config{Image: "redis:8"}, &container.HostConfig{NetworkMode: container.NetworkMode(netName)})
 		var out string
 		err = retry(20*time.Second, func() error {
 			var code int
-			code, out = runIn(t, cli, "busybox", netName, "wget", "-qO-", "http://"+web+"/")
+			code, out = runIn(t, cli, "busybox:1.37", netName, "wget", "-qO-", "http://"+web+"/")
 			if code != 0 || !strings.Contains(out, "Welcome to nginx!") {
 				return fmt.Errorf("exit %d: %s", code, out)
 			}
@@ -244,7 +290,7 @@ func TestRealImagesWork(t *testing.T) {
 			t.Errorf("nginx from another container: %v", err)
 		}
 		err = retry(20*time.Second, func() error {
-			code, out := runIn(t, cli, "redis:7", netName, "redis-cli", "-h", db, "ping")
+			code, out := runIn(t, cli, "redis:8", netName, "redis-cli", "-h", db, "ping")
 			if code != 0 || strings.TrimSpace(out) != "PONG" {
 				return fmt.Errorf("exit %d: %s", code, out)
 			}
@@ -284,7 +330,7 @@ func TestRecipeChangeRebuildsDependents(t *testing.T) {
 		t.Fatalf("first run built %v, want only the new web", got)
 	}
 	webBefore := imageID(t, cli, prefix+"web:latest")
-	redisBefore := imageID(t, cli, prefix+"redis:7")
+	redisBefore := imageID(t, cli, prefix+"redis:8")
 
 	must(t, os.WriteFile(filepath.Join(dir, "nginx", "index.html"), []byte("<h1>changed</h1>\n"), 0o644))
 	cat = load()
@@ -296,12 +342,12 @@ func TestRecipeChangeRebuildsDependents(t *testing.T) {
 	if imageID(t, cli, prefix+"web:latest") == webBefore {
 		t.Error("web was not rebuilt")
 	}
-	if imageID(t, cli, prefix+"redis:7") != redisBefore {
+	if imageID(t, cli, prefix+"redis:8") != redisBefore {
 		t.Error("redis, a sibling of nginx, changed")
 	}
 	known, err := led.Load()
 	must(t, err)
-	for _, tag := range []string{prefix + "nginx:latest", prefix + "nginx:1.22"} {
+	for _, tag := range []string{prefix + "nginx:latest", prefix + "nginx:1.26"} {
 		if h := known[imageID(t, cli, tag)].Hash; h != cat.Hash("nginx") {
 			t.Errorf("the ledger gives %s hash %s, want %s", tag, short(h), short(cat.Hash("nginx")))
 		}
@@ -430,8 +476,8 @@ func TestPullFromMirror(t *testing.T) {
 	}))
 	// Put a busybox in the mirror: one of the mirror's own, which no
 	// ledger knows, as a registry's image is.
-	src := mirror + "/busybox:latest"
-	df := []byte("FROM busybox:latest\nRUN echo " + sfx + " > /mirror\n")
+	src := mirror + "/busybox:1.37" // labimages pulls a recipe's primary tag
+	df := []byte("FROM busybox:1.37\nRUN echo " + sfx + " > /mirror\n")
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(tarOne(pw, "Dockerfile", df)) }()
 	resp, err := cli.ImageBuild(ctx, pr, build.ImageBuildOptions{Tags: []string{src}, Remove: true, ForceRemove: true, Version: build.BuilderV1})
@@ -543,13 +589,13 @@ func TestRestoresMissingTag(t *testing.T) {
 	prefix := "labtest-" + randSuffix() + "-"
 	cat := realCatalog(t)
 	t.Cleanup(func() { removePrefixed(t, cli, cat, prefix) })
-	must(t, cli.ImageTag(ctx, "debian:bookworm", prefix+"debian:bookworm"))
+	must(t, cli.ImageTag(ctx, "debian:trixie", prefix+"debian:trixie"))
 	res, err := Provision(ctx, cli, cat, Options{Locked: true, Policy: PolicyBuild, Prefix: prefix, Only: []string{"debian"}, Ledger: testLedger(t)})
 	must(t, err)
-	if len(res) != 1 || res[0].Action != UpToDate || res[0].Note != "tagged "+prefix+"debian:latest" {
+	if len(res) != 1 || res[0].Action != UpToDate || res[0].Note != "tagged "+prefix+"debian:latest "+prefix+"debian:13" {
 		t.Fatalf("%+v", res)
 	}
-	if imageID(t, cli, prefix+"debian:latest") != imageID(t, cli, "debian:bookworm") {
+	if imageID(t, cli, prefix+"debian:latest") != imageID(t, cli, "debian:trixie") {
 		t.Error("tag points elsewhere")
 	}
 }

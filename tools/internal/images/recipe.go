@@ -38,16 +38,26 @@ type Recipe struct {
 	From        map[string]string `json:"from"`
 	Debootstrap *Debootstrap      `json:"debootstrap"`
 	GoBuild     []GoBuild         `json:"gobuild"`
+	NPM         []NPMPackage      `json:"npm"`
 }
 
-// Debootstrap describes a base image bootstrapped on the host instead of
-// built with a Dockerfile. The recipe folder may hold rootfs/ (copied over
-// the tree) and finalize.sh (run chrooted into it before the import).
+// Debootstrap describes a base image whose root file system is
+// bootstrapped on the host. The recipe folder may hold rootfs/ (copied
+// over the tree) and finalize.sh (run chrooted into it); the tree goes into
+// the build context as rootfs.tar.xz, for the recipe's Dockerfile to ADD,
+// as Debian's official images are made.
 type Debootstrap struct {
-	Suite   string   `json:"suite"`
-	Variant string   `json:"variant"`
-	Changes []string `json:"changes"` // Dockerfile instructions applied at import
+	Suite   string `json:"suite"`
+	Variant string `json:"variant"`
 }
+
+// RootfsArchive is the name of the bootstrapped tree in the build context.
+const RootfsArchive = "rootfs.tar.xz"
+
+// ParityFile, in a recipe folder, describes the official image the recipe
+// stands in for and where the two differ (the site's images page and the
+// parity test read it). It is neither hashed nor sent to the daemon.
+const ParityFile = "parity.json"
 
 // GoBuild is a static Go binary compiled on the host into the build context.
 type GoBuild struct {
@@ -160,10 +170,14 @@ func (r *Recipe) validate() error {
 		if r.Debootstrap.Suite == "" {
 			return errors.New("debootstrap.suite is empty")
 		}
-		return nil
+	}
+	for _, n := range r.NPM {
+		if err := n.validate(); err != nil {
+			return err
+		}
 	}
 	if _, err := os.Stat(filepath.Join(r.Dir, "Dockerfile")); err != nil {
-		return errors.New("no Dockerfile (and no debootstrap section)")
+		return errors.New("no Dockerfile")
 	}
 	return nil
 }
@@ -232,6 +246,11 @@ func (c *Catalog) hash(r *Recipe) (string, error) {
 		}
 		rel, _ := filepath.Rel(r.Dir, p)
 		rel = filepath.ToSlash(rel)
+		if rel == ParityFile {
+			// What the official image does is data about the recipe,
+			// not part of it: editing it rebuilds nothing.
+			return nil
+		}
 		info, err := d.Info()
 		if err != nil {
 			return err

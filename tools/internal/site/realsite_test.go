@@ -98,7 +98,9 @@ func buildReal(root, hugoBin string) (*realSite, error) {
 	}
 	realTmp = tmp
 	s := &realSite{dir: tmp}
-	for _, rel := range []string{"config.toml", "layouts", "static"} {
+	// tools/images: the recipes' parity.json and recipe.json are the images
+	// page's data (a module mount in config.toml).
+	for _, rel := range []string{"config.toml", "layouts", "static", "tools/images"} {
 		if err := copyAny(filepath.Join(root, rel), filepath.Join(tmp, rel)); err != nil {
 			return nil, err
 		}
