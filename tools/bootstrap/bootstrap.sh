@@ -187,14 +187,12 @@ start_built() {
 		bin=$(tools/engine/build.sh)
 	fi
 	command -v iptables >/dev/null || apt_install iptables
-	# The binaries' directory first on dockerd's PATH: containerd (linked
-	# into dockerd, --feature embedded-containerd) finds its shim there,
-	# the shim finds runc, not the older ones apt's docker.io brings. With
-	# no such flag, dockerd would start any containerd binary on PATH
-	# (apt's 1.6) instead.
+	# The binaries' directory first on dockerd's PATH: dockerd starts the
+	# containerd built beside it (not apt's 1.6), which finds its shim
+	# there, and the shim finds runc.
 	mkdir -p "$LAB_ENGINE_DATA" "$LAB_ENGINE_EXEC"
 	start_dockerd "engine $(sed -n 's/^Docker version \([^,]*\),.*/\1/p' "$(dirname "$bin")/VERSIONS") from $bin" \
-		env PATH="$bin:$PATH" "$bin/dockerd" --feature embedded-containerd \
+		env PATH="$bin:$PATH" "$bin/dockerd" \
 		--data-root "$LAB_ENGINE_DATA" --exec-root "$LAB_ENGINE_EXEC" \
 		--userland-proxy-path "$bin/docker-proxy" -H unix:///var/run/docker.sock
 }

@@ -6,7 +6,8 @@
 #   tools/engine/build.sh --dir    print the bin directory, build nothing
 #                                  (exit 1 when it is not built yet)
 #
-# The binaries (dockerd, docker-proxy, containerd-shim-runc-v2, runc) go to
+# The binaries (dockerd, docker-proxy, containerd, containerd-shim-runc-v2,
+# runc) go to
 # $LAB_ENGINE_CACHE/<key>/bin, where <key> is a hash of go.mod, go.sum, the
 # build recipe below and the Go toolchain: a second run with the same
 # inputs compiles nothing, and a changed pin builds beside the old one. A
@@ -14,9 +15,11 @@
 # an interrupted build leaves no half-filled cache; a lock keeps two
 # builds on one machine from compiling twice.
 #
-# No containerd binary is built: dockerd starts the containerd linked
-# into it (`--feature embedded-containerd`, see bootstrap.sh), the same
-# containerd v2.4.1 module the shim is built from.
+# containerd is built too, as a program of its own: dockerd starts it as
+# its child, so `ps` shows dockerd and containerd as on a machine with
+# Docker's packages (dockerd can also run a containerd linked into itself,
+# `--feature embedded-containerd`, but no installed engine does that, and
+# the lab's pages show the processes).
 #
 # Messages go to stderr; stdout holds the bin directory alone.
 set -euo pipefail
@@ -43,12 +46,16 @@ fi
 #     hack/make.sh and hack/make/.go-autogen (static, no cgo). dockerd
 #     also gets containerd's version variable: it reports the version of
 #     the containerd it embeds.
+#   containerd: containerd's Makefile, static (no cgo), without the btrfs,
+#     devmapper and zfs snapshotters, which need C libraries and which
+#     Docker never uses.
 #   containerd-shim-runc-v2: containerd's Makefile (SHIM_CGO_ENABLED=0).
 #   runc: its Makefile's tags less libpathrs (a Rust library Debian does
 #     not ship); seccomp needs cgo and libseccomp-dev. runc takes its
 #     version from the VERSION file it embeds.
 recipe='dockerd|github.com/moby/moby/v2/cmd/dockerd|0|netgo osusergo static_build nri_no_wasm|-X github.com/moby/moby/v2/dockerversion.Version=@DOCKER_VERSION@ -X github.com/moby/moby/v2/dockerversion.GitCommit=@MOBY@ -X github.com/moby/moby/v2/dockerversion.BuildTime=@MOBY_TIME@ -X github.com/containerd/containerd/v2/version.Version=@CONTAINERD@
 docker-proxy|github.com/moby/moby/v2/cmd/docker-proxy|0|netgo osusergo static_build nri_no_wasm|-X github.com/moby/moby/v2/dockerversion.Version=@DOCKER_VERSION@ -X github.com/moby/moby/v2/dockerversion.GitCommit=@MOBY@
+containerd|github.com/containerd/containerd/v2/cmd/containerd|0|urfave_cli_no_docs no_btrfs no_devmapper no_zfs|-X github.com/containerd/containerd/v2/version.Version=@CONTAINERD@
 containerd-shim-runc-v2|github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2|0|urfave_cli_no_docs no_grpc|-X github.com/containerd/containerd/v2/version.Version=@CONTAINERD@
 runc|github.com/opencontainers/runc|1|seccomp urfave_cli_no_docs|'
 
@@ -62,7 +69,7 @@ key=$(
 dir=$LAB_ENGINE_CACHE/$key
 bin=$dir/bin
 
-built() { [ -x "$bin/dockerd" ] && [ -x "$bin/docker-proxy" ] && [ -x "$bin/containerd-shim-runc-v2" ] && [ -x "$bin/runc" ]; }
+built() { [ -x "$bin/dockerd" ] && [ -x "$bin/docker-proxy" ] && [ -x "$bin/containerd" ] && [ -x "$bin/containerd-shim-runc-v2" ] && [ -x "$bin/runc" ]; }
 
 if [ "${1:-}" = --dir ]; then
 	echo "$bin"
@@ -117,6 +124,7 @@ done <<<"$recipe"
 {
 	echo "engine $docker_version, moby $moby, built $(date -u +%Y-%m-%dT%H:%M:%SZ) in $((SECONDS - start)) s with $(go env GOVERSION)"
 	"$tmp/bin/dockerd" --version
+	"$tmp/bin/containerd" --version
 	"$tmp/bin/runc" --version | sed -n 1p
 	"$tmp/bin/containerd-shim-runc-v2" -v | sed -n 1,2p | tr '\n' ' '
 	echo

@@ -63,7 +63,7 @@ say "starting $bin/dockerd in namespaces of its own (log: $dir/dockerd.log)"
 t0=$(date +%s.%N)
 unshare --net --mount --pid --fork --kill-child --mount-proc --propagation private \
 	env PATH="$bin:$PATH" sh -c 'ip link set lo up && exec "$0" "$@"' \
-	"$bin/dockerd" --feature embedded-containerd \
+	"$bin/dockerd" \
 	--data-root "$dir/data" --exec-root "$dir/x" --pidfile "$dir/docker.pid" \
 	--cgroup-parent "$cgroup_parent" --userland-proxy-path "$bin/docker-proxy" \
 	-H "unix://$sock" >"$dir/dockerd.log" 2>&1 &
