@@ -145,6 +145,54 @@ stop_ours() { # pid version
 	done
 	[ -e "/proc/$pid" ] && die "dockerd (pid $pid) did not stop within 90s; see $LAB_DOCKERD_LOG"
 	rm -f "$LAB_DOCKERD_PIDFILE"
+	stop_containerd
+}
+
+# The containerd that engine 29 talks to runs as a service of its own, as
+# Docker's packages run it (containerd.service, then dockerd
+# --containerd). Started as dockerd's child instead, it would inherit
+# dockerd's umask of 0, and so would every `docker exec`: files a reader
+# writes with `docker exec` would be world-writable here and nowhere else.
+LAB_CONTAINERD_SOCK=${LAB_CONTAINERD_SOCK:-/run/labdocs/containerd/containerd.sock}
+LAB_CONTAINERD_PIDFILE=${LAB_CONTAINERD_PIDFILE:-/run/labdocs/containerd.pid}
+
+stop_containerd() {
+	local pid
+	pid=$(cat "$LAB_CONTAINERD_PIDFILE" 2>/dev/null || true)
+	[ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = containerd ] || { rm -f "$LAB_CONTAINERD_PIDFILE"; return 0; }
+	kill -TERM "$pid"
+	for _ in $(seq 1 60); do
+		[ -e "/proc/$pid" ] || break
+		sleep 0.5
+	done
+	rm -f "$LAB_CONTAINERD_PIDFILE"
+}
+
+start_containerd() { # bin
+	local bin=$1 dir
+	dir=$(dirname "$LAB_CONTAINERD_SOCK")
+	mkdir -p "$dir"
+	# The root and state dockerd gives the containerd it starts itself, so
+	# images built either way stay.
+	cat >"$dir/config.toml" <<-EOF
+		version = 3
+		root = '$LAB_ENGINE_DATA/containerd/daemon'
+		state = '$LAB_ENGINE_EXEC/containerd/daemon'
+		disabled_plugins = ['io.containerd.grpc.v1.cri', 'io.containerd.cri.v1.images', 'io.containerd.cri.v1.runtime', 'io.containerd.podsandbox.controller.v1.podsandbox']
+		[grpc]
+		  address = '$LAB_CONTAINERD_SOCK'
+	EOF
+	log "starting containerd $("$bin/containerd" --version | awk '{print $3}') (log: $LAB_DOCKERD_LOG)"
+	(
+		umask 022
+		PATH="$bin:$PATH" setsid nohup "$bin/containerd" --config "$dir/config.toml" >>"$LAB_DOCKERD_LOG" 2>&1 </dev/null &
+		echo $! >"$LAB_CONTAINERD_PIDFILE"
+	)
+	for _ in $(seq 1 60); do
+		[ -S "$LAB_CONTAINERD_SOCK" ] && return 0
+		sleep 0.5
+	done
+	die "containerd did not open $LAB_CONTAINERD_SOCK within 30s (log: $LAB_DOCKERD_LOG)"
 }
 
 # start_dockerd runs a dockerd in the background, logging to our log, and
@@ -187,12 +235,14 @@ start_built() {
 		bin=$(tools/engine/build.sh)
 	fi
 	command -v iptables >/dev/null || apt_install iptables
-	# The binaries' directory first on dockerd's PATH: dockerd starts the
-	# containerd built beside it (not apt's 1.6), which finds its shim
-	# there, and the shim finds runc.
+	# The binaries' directory first on the PATH of containerd and dockerd:
+	# containerd finds the shim built with it (not apt's), the shim finds
+	# runc, dockerd its docker-init.
 	mkdir -p "$LAB_ENGINE_DATA" "$LAB_ENGINE_EXEC"
+	stop_containerd
+	start_containerd "$bin"
 	start_dockerd "engine $(sed -n 's/^Docker version \([^,]*\),.*/\1/p' "$(dirname "$bin")/VERSIONS") from $bin" \
-		env PATH="$bin:$PATH" "$bin/dockerd" \
+		env PATH="$bin:$PATH" "$bin/dockerd" --containerd "$LAB_CONTAINERD_SOCK" \
 		--data-root "$LAB_ENGINE_DATA" --exec-root "$LAB_ENGINE_EXEC" \
 		--userland-proxy-path "$bin/docker-proxy" -H unix:///var/run/docker.sock
 }
