@@ -2,7 +2,6 @@ package site
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"html"
@@ -15,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
 	"github.com/labdocs/dockerlab/tools/internal/handout"
@@ -66,10 +64,9 @@ func TestHandoutPDF(t *testing.T) {
 			t.Fatalf("handout.Jobs has no job for %s: %+v", page, jobs)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+	ctx := startBrowser(t)
 	var log bytes.Buffer
-	if err := handout.Print(ctx, public, jobs, &log); err != nil {
+	if err := handout.PrintIn(ctx, public, jobs, &log); err != nil {
 		t.Fatalf("printing: %v\n%s", err, log.String())
 	}
 	t.Logf("%s", log.String())

@@ -73,6 +73,7 @@ type indexPage struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	stopBrowser()
 	if realTmp != "" {
 		os.RemoveAll(realTmp)
 	}
