@@ -70,6 +70,14 @@ func TestHandoutPDF(t *testing.T) {
 		t.Fatalf("printing: %v\n%s", err, log.String())
 	}
 	t.Logf("%s", log.String())
+	// Each PDF's text, read once.
+	texts := map[string]string{}
+	text := func(pdf string) string {
+		if _, ok := texts[pdf]; !ok {
+			texts[pdf] = run(t, "pdftotext", "-layout", pdf, "-")
+		}
+		return texts[pdf]
+	}
 
 	// What the PDFs must show, from the site and its sources.
 	tocTitle := regexp.MustCompile(`id="print-toc-title">([^<]+)<`).FindStringSubmatch(s.readPublic(t, "print.html"))
@@ -118,9 +126,8 @@ func TestHandoutPDF(t *testing.T) {
 		if !strings.Contains(info, "(A4)") {
 			t.Errorf("%s is not A4:\n%s", page, info)
 		}
-		text := run(t, "pdftotext", "-layout", pdf, "-")
-		pages := strings.Split(text, "\f")
-		flat := normalise(text)
+		pages := strings.Split(text(pdf), "\f")
+		flat := normalise(text(pdf))
 
 		// The cover alone on page 1, the contents on page 2.
 		if strings.Contains(normalise(pages[0]), tocTitle[1]) {
@@ -174,7 +181,7 @@ func TestHandoutPDF(t *testing.T) {
 	if stepPDF == "" {
 		t.Fatalf("handout.Jobs has no job for %s", stepDoc)
 	}
-	pages := strings.Split(run(t, "pdftotext", "-layout", stepPDF, "-"), "\f")
+	pages := strings.Split(text(stepPDF), "\f")
 	title := normalise(steps[0].Title)
 	if len(pages) < 2 || !strings.Contains(normalise(pages[0]), title) || !strings.Contains(normalise(pages[0]), tocTitle[1]) {
 		t.Fatalf("%s: page 1 should hold the cover (%q) and the contents", stepDoc, steps[0].Title)
@@ -189,7 +196,7 @@ func TestHandoutPDF(t *testing.T) {
 	// All three: the contents' page numbers, and links.
 	for page, pdf := range map[string]string{"/print.html": want["/print.html"], "/lab/print.html": want["/lab/print.html"], stepDoc: stepPDF} {
 		doc := s.readPublic(t, strings.TrimPrefix(page, "/"))
-		pages := strings.Split(strings.TrimSuffix(run(t, "pdftotext", "-layout", pdf, "-"), "\f"), "\f")
+		pages := strings.Split(strings.TrimSuffix(text(pdf), "\f"), "\f")
 		tocPage := 2
 		if page == stepDoc {
 			tocPage = 1
@@ -199,7 +206,7 @@ func TestHandoutPDF(t *testing.T) {
 	}
 
 	// The course leaves out what is written for authors and the command help.
-	checkLeftOut(t, s, want["/print.html"])
+	checkLeftOut(t, s, want["/print.html"], text(want["/print.html"]))
 }
 
 // tocEntryRE is an entry of a print document's contents (layouts/_partials/print/doc.html).
@@ -310,7 +317,7 @@ func checkNoServerLinks(t *testing.T, name, doc, pdf, text string) {
 // (content/authoring, `audience: authors`), no seed map (same) and no
 // command help (`handout: false`): not in its contents, not as a
 // destination, and no page's lede (its description) in its text.
-func checkLeftOut(t *testing.T, s *realSite, pdf string) {
+func checkLeftOut(t *testing.T, s *realSite, pdf, pdfText string) {
 	t.Helper()
 	doc := s.readPublic(t, "print.html")
 	b, err := os.ReadFile(pdf)
@@ -321,7 +328,7 @@ func checkLeftOut(t *testing.T, s *realSite, pdf string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages := strings.Split(run(t, "pdftotext", "-layout", pdf, "-"), "\f")
+	pages := strings.Split(pdfText, "\f")
 	toc, text := normalise(pages[1]), normalise(strings.Join(pages, " "))
 	left := 0
 	// From content/, not the search index: the authors' pages are not in
