@@ -45,23 +45,32 @@ func TestHandoutPDF(t *testing.T) {
 	s := buildRealSite(t)
 	public := filepath.Join(s.dir, "public")
 
-	// Print into a copy of the two documents' folders, so that the browser
-	// test, which reads the same public/, is not disturbed.
-	jobs, err := handout.Jobs(public)
+	steps := s.labSteps()
+	if len(steps) == 0 {
+		t.Fatalf("no lab step in the site (left out: %v)", s.dropped)
+	}
+	// The three documents read below, the course, the lab and one step
+	// alone, printed into a temp dir, so that the browser test, which
+	// reads the same public/, is not disturbed. (make handout prints the
+	// other steps alike.)
+	stepDoc := steps[0].URL + "print.html"
+	all, err := handout.Jobs(public)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
-	want := map[string]string{"/print.html": "", "/lab/print.html": ""}
-	for i, j := range jobs {
-		jobs[i].Out = filepath.Join(out, strings.ReplaceAll(strings.Trim(j.Page, "/"), "/", "-")+".pdf")
+	want := map[string]string{"/print.html": "", "/lab/print.html": "", stepDoc: ""}
+	var jobs []handout.Job
+	for _, j := range all {
 		if _, ok := want[j.Page]; ok {
-			want[j.Page] = jobs[i].Out
+			j.Out = filepath.Join(out, strings.ReplaceAll(strings.Trim(j.Page, "/"), "/", "-")+".pdf")
+			want[j.Page] = j.Out
+			jobs = append(jobs, j)
 		}
 	}
 	for page, pdf := range want {
 		if pdf == "" {
-			t.Fatalf("handout.Jobs has no job for %s: %+v", page, jobs)
+			t.Fatalf("handout.Jobs has no job for %s: %+v", page, all)
 		}
 	}
 	ctx := startBrowser(t)
@@ -83,10 +92,6 @@ func TestHandoutPDF(t *testing.T) {
 	tocTitle := regexp.MustCompile(`id="print-toc-title">([^<]+)<`).FindStringSubmatch(s.readPublic(t, "print.html"))
 	if tocTitle == nil {
 		t.Fatal("print.html has no contents title")
-	}
-	steps := s.labSteps()
-	if len(steps) == 0 {
-		t.Fatalf("no lab step in the site (left out: %v)", s.dropped)
 	}
 	cp := s.findConsolePage(t)
 	var hostCmd, longLine string
@@ -114,7 +119,8 @@ func TestHandoutPDF(t *testing.T) {
 
 	t.Logf("looking for %d step titles, the command %q and the folded output line %q of %s", len(steps), hostCmd, longLine, cp.url)
 
-	for page, pdf := range want {
+	for _, page := range []string{"/print.html", "/lab/print.html"} {
+		pdf := want[page]
 		info := run(t, "pdfinfo", pdf)
 		m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)`).FindStringSubmatch(info)
 		if m == nil {
@@ -171,16 +177,7 @@ func TestHandoutPDF(t *testing.T) {
 	}
 
 	// One step alone: cover and contents on page 1, the step from page 2.
-	stepDoc := steps[0].URL + "print.html"
-	var stepPDF string
-	for _, j := range jobs {
-		if j.Page == stepDoc {
-			stepPDF = j.Out
-		}
-	}
-	if stepPDF == "" {
-		t.Fatalf("handout.Jobs has no job for %s", stepDoc)
-	}
+	stepPDF := want[stepDoc]
 	pages := strings.Split(text(stepPDF), "\f")
 	title := normalise(steps[0].Title)
 	if len(pages) < 2 || !strings.Contains(normalise(pages[0]), title) || !strings.Contains(normalise(pages[0]), tocTitle[1]) {
