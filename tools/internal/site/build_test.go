@@ -15,8 +15,7 @@ import (
 // the exact copy text, continuation lines included.
 func TestCapturedPageBuilds(t *testing.T) {
 	t.Parallel()
-	s := standardSite(t)
-	s.mustBuild()
+	s, _ := builtStandardSite(t)
 	doc := s.read("lab/first/index.html")
 
 	// Terminal headers: label, colour slot, "inside", title, timeline counter.
@@ -197,11 +196,10 @@ func TestRemovedLastBlockFailsBuild(t *testing.T) {
 // (d) A skipped block needs no capture record and shows why it was not run.
 func TestSkippedBlockBuildsWithoutRecord(t *testing.T) {
 	t.Parallel()
-	s := standardSite(t)
+	s, _ := builtStandardSite(t)
 	if _, err := os.Stat(filepath.Join(s.dir, "content/lab/second/labrun.json")); err == nil {
 		t.Fatal("fixture: second step must have no labrun.json")
 	}
-	s.mustBuild()
 	doc := s.read("lab/second/index.html")
 	assertContains(t, "skipped page", doc,
 		`not run: needs a Docker Hub account`,
@@ -219,8 +217,7 @@ func TestSkippedBlockBuildsWithoutRecord(t *testing.T) {
 // (e) A file block shows its name and links to the bundle copy for download.
 func TestFileBlockNameAndDownload(t *testing.T) {
 	t.Parallel()
-	s := standardSite(t)
-	s.mustBuild()
+	s, _ := builtStandardSite(t)
 	doc := s.read("lab/first/index.html")
 	assertContains(t, "page", doc,
 		`<span class="code-name">Dockerfile</span>`,
@@ -257,8 +254,7 @@ func TestBundleFileDriftWarns(t *testing.T) {
 // (f) The build is clean under --panicOnWarning --printPathWarnings.
 func TestBuildHasNoWarnings(t *testing.T) {
 	t.Parallel()
-	s := standardSite(t)
-	out := s.mustBuild("--panicOnWarning", "--printPathWarnings")
+	_, out := builtStandardSite(t)
 	if strings.Contains(out, "WARN") || strings.Contains(out, "ERROR") {
 		t.Errorf("build printed warnings:\n%s", out)
 	}
@@ -268,8 +264,7 @@ func TestBuildHasNoWarnings(t *testing.T) {
 // or protocol-relative URLs, except links written in the content (class="ext").
 func TestNoExternalRequests(t *testing.T) {
 	t.Parallel()
-	s := standardSite(t)
-	s.mustBuild()
+	s, _ := builtStandardSite(t)
 	attrRE := regexp.MustCompile(`(?i)<([a-z]+)\b[^>]*?\s(src|href|srcset|action|poster|data)\s*=\s*"(?:https?:)?//[^"]*"[^>]*>`)
 	styleRE := regexp.MustCompile(`(?is)<style\b.*?</style>|\sstyle="[^"]*"`)
 	cssRE := regexp.MustCompile(`(?i)(url\(\s*['"]?(https?:)?//|@import\s+['"]?(https?:)?//)`)

@@ -74,6 +74,7 @@ type indexPage struct {
 func TestMain(m *testing.M) {
 	code := m.Run()
 	stopBrowser()
+	removeBuiltStandardSite()
 	if realTmp != "" {
 		os.RemoveAll(realTmp)
 	}
