@@ -9,6 +9,12 @@ PAGES ?=
 # IMAGES is the image policy: auto (pull when a registry answers, else build), pull, build.
 IMAGES ?= auto
 PORT ?= 1313
+# How the GitHub workflows are linted (tools/workflows runs this line): with
+# actionlint pinned in go.mod. Its shellcheck and pyflakes passes are off:
+# they run only where those programs are installed (GitHub's runners have
+# shellcheck, the lab's machines do not), and a verdict must not depend on
+# the machine.
+ACTIONLINT := go tool actionlint -shellcheck= -pyflakes=
 
 .DEFAULT_GOAL := help
 .PHONY: help serve site capture verify test e2e check doctor images bootstrap bench handout fuzz clean
@@ -31,11 +37,8 @@ verify: ## re-run every page and fail with a diff where the docs and reality dis
 test: ## the fast suite: unit and integration tests against the real daemon, the workflows linted, the site build
 	@unformatted=$$(gofmt -l tools); if [ -n "$$unformatted" ]; then echo "gofmt -w these files: $$unformatted" >&2; exit 1; fi
 	go vet ./...
-	# The GitHub workflows, with actionlint pinned in go.mod. Its shellcheck
-	# and pyflakes passes are off: they run only where those programs are
-	# installed (GitHub's runners have shellcheck, the lab's machines do
-	# not), and a verdict must not depend on the machine.
-	go tool actionlint -shellcheck= -pyflakes=
+	# The GitHub workflows are linted by go test: tools/workflows runs
+	# $(ACTIONLINT) on them (and on broken copies, which must fail).
 	# -count=1: the tests talk to a real daemon, whose state Go's test cache cannot see.
 	go test -count=1 ./...
 	$(MAKE) site
