@@ -40,8 +40,9 @@ test: ## the fast suite: unit and integration tests against the real daemon, the
 	# The GitHub workflows are linted by go test: tools/workflows runs
 	# $(ACTIONLINT) on them (and on broken copies, which must fail).
 	# -count=1: the tests talk to a real daemon, whose state Go's test cache cannot see.
+	# The site is built there, once, as make site builds it (TestSiteBuilds
+	# in tools/internal/site, with the site target's flags), into a temp dir.
 	go test -count=1 ./...
-	$(MAKE) site
 
 e2e: ## the long suite: verify every page alone and each ordered section as one course, the course on a second fresh daemon, kills mid-page, the terminals page 10 times, fuzzing
 	$(LABRUN) verify -junit labrun-junit.xml

@@ -421,7 +421,7 @@ type contentPage struct{ URL, Title, Description string }
 func contentPages(t *testing.T, s *realSite) []contentPage {
 	t.Helper()
 	var out []contentPage
-	root := filepath.Join(s.dir, "content")
+	root := s.content()
 	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil || (d.Name() != "index.md" && d.Name() != "_index.md") {
 			return err

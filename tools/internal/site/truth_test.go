@@ -28,7 +28,7 @@ type recordedPage struct {
 func recordedPages(t *testing.T, s *realSite) []recordedPage {
 	t.Helper()
 	var out []recordedPage
-	content := filepath.Join(s.dir, "content")
+	content := s.content()
 	err := filepath.WalkDir(content, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.Name() != record.FileName {
 			return err
