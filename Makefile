@@ -9,6 +9,12 @@ PAGES ?=
 # IMAGES is the image policy: auto (pull when a registry answers, else build), pull, build.
 IMAGES ?= auto
 PORT ?= 1313
+# How the GitHub workflows are linted (tools/workflows runs this line): with
+# actionlint pinned in go.mod. Its shellcheck and pyflakes passes are off:
+# they run only where those programs are installed (GitHub's runners have
+# shellcheck, the lab's machines do not), and a verdict must not depend on
+# the machine.
+ACTIONLINT := go tool actionlint -shellcheck= -pyflakes=
 
 .DEFAULT_GOAL := help
 .PHONY: help serve site capture verify test e2e check doctor images bootstrap bench handout fuzz clean
@@ -31,14 +37,14 @@ verify: ## re-run every page and fail with a diff where the docs and reality dis
 test: ## the fast suite: unit and integration tests against the real daemon, the workflows linted, the site build
 	@unformatted=$$(gofmt -l tools); if [ -n "$$unformatted" ]; then echo "gofmt -w these files: $$unformatted" >&2; exit 1; fi
 	go vet ./...
-	# The GitHub workflows, with actionlint pinned in go.mod. Its shellcheck
-	# and pyflakes passes are off: they run only where those programs are
-	# installed (GitHub's runners have shellcheck, the lab's machines do
-	# not), and a verdict must not depend on the machine.
-	go tool actionlint -shellcheck= -pyflakes=
+	# The GitHub workflows are linted by go test: tools/workflows runs
+	# $(ACTIONLINT) on them (and on broken copies, which must fail).
 	# -count=1: the tests talk to a real daemon, whose state Go's test cache cannot see.
-	go test -count=1 ./...
-	$(MAKE) site
+	# The site is built there, once, as make site builds it (TestSiteBuilds
+	# in tools/internal/site, with the site target's flags), into a temp dir.
+	# -vet=off: go vet above checked every package, tests included, with all
+	# of the checks that go test's own vet pass runs (a subset) and more.
+	go test -count=1 -vet=off ./...
 
 e2e: ## the long suite: verify every page alone and each ordered section as one course, the course on a second fresh daemon, kills mid-page, the terminals page 10 times, fuzzing
 	$(LABRUN) verify -junit labrun-junit.xml

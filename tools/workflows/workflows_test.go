@@ -1,7 +1,7 @@
 // Package workflows tests the GitHub Actions workflows in
-// .github/workflows: make test lints them with actionlint, and these tests
-// show that the lint, run exactly as the Makefile runs it, passes them and
-// fails a broken copy; and that every action is pinned by commit.
+// .github/workflows: make test lints them with actionlint by running these
+// tests, which run the Makefile's ACTIONLINT command on them (it must pass)
+// and on broken copies (it must fail); and every action is pinned by commit.
 package workflows
 
 import (
@@ -16,8 +16,8 @@ import (
 
 const root = "../.."
 
-// lintCommand is the Makefile's actionlint line: the tests run what make
-// test runs.
+// lintCommand is the Makefile's ACTIONLINT: make test lints the workflows
+// by running these tests, with the command the Makefile names.
 func lintCommand(t *testing.T) []string {
 	t.Helper()
 	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
@@ -25,11 +25,11 @@ func lintCommand(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	for _, l := range strings.Split(string(mk), "\n") {
-		if f := strings.Fields(l); strings.HasPrefix(l, "\t") && len(f) > 2 && f[0] == "go" && f[1] == "tool" && f[2] == "actionlint" {
-			return f
+		if f := strings.Fields(l); len(f) > 4 && f[0] == "ACTIONLINT" && f[1] == ":=" && f[2] == "go" && f[3] == "tool" && f[4] == "actionlint" {
+			return f[2:]
 		}
 	}
-	t.Fatal("the Makefile runs no `go tool actionlint`: make test does not lint the workflows")
+	t.Fatal("the Makefile has no ACTIONLINT := go tool actionlint …: make test does not lint the workflows")
 	return nil
 }
 

@@ -123,19 +123,26 @@ func PrintPage(ctx context.Context, root, page string) (*Printed, error) {
 // Print serves the built site in public on 127.0.0.1, starts a headless
 // Chromium and prints every job, writing progress to log.
 func Print(ctx context.Context, public string, jobs []Job, log io.Writer) error {
-	base, stop, err := Serve(public, "")
-	if err != nil {
-		return err
-	}
-	defer stop()
 	bctx, cancel, err := NewBrowser(ctx)
 	if err != nil {
 		return err
 	}
 	defer cancel()
+	return PrintIn(bctx, public, jobs, log)
+}
+
+// PrintIn is Print in the tab of tab, a browser the caller started
+// (NewBrowser), so that a program already running one does not start
+// another.
+func PrintIn(tab context.Context, public string, jobs []Job, log io.Writer) error {
+	base, stop, err := Serve(public, "")
+	if err != nil {
+		return err
+	}
+	defer stop()
 	for _, j := range jobs {
 		start := time.Now()
-		p, err := PrintPage(bctx, base+"/", j.Page)
+		p, err := PrintPage(tab, base+"/", j.Page)
 		if err != nil {
 			return fmt.Errorf("%s: %w", j.Page, err)
 		}

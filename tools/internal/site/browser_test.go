@@ -37,25 +37,49 @@ const (
 	desktopW, desktopH = 1366, 900
 )
 
-// startBrowser starts Chromium for a test, or skips the test when none is
-// installed (CI installs it: make bootstrap; there a missing browser fails).
+// One headless Chromium serves every test of the binary, each test in a
+// tab of its own (its own viewport, emulated media and scripts; each test
+// serves the site on its own port, so no two share an origin, nor its
+// storage). The first test that needs it starts it; TestMain stops it.
+var (
+	browserOnce sync.Once
+	browserCtx  context.Context
+	browserStop context.CancelFunc
+	browserErr  error
+)
+
+// startBrowser opens a tab for a test in the shared Chromium, or skips the
+// test when none is installed (CI installs it: make bootstrap; there a
+// missing browser fails). The tab is closed when the test ends, or after
+// 90 s.
 func startBrowser(t *testing.T) context.Context {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	parent, cancelParent := context.WithTimeout(context.Background(), 90*time.Second)
-	ctx, cancel, err := handout.NewBrowser(parent)
-	if errors.Is(err, handout.ErrNoBrowser) && os.Getenv("CI") == "" {
-		cancelParent()
-		t.Skip(err)
+	browserOnce.Do(func() {
+		browserCtx, browserStop, browserErr = handout.NewBrowser(context.Background())
+	})
+	if errors.Is(browserErr, handout.ErrNoBrowser) && os.Getenv("CI") == "" {
+		t.Skip(browserErr)
 	}
-	if err != nil {
-		cancelParent()
-		t.Fatal(err)
+	if browserErr != nil {
+		t.Fatal(browserErr)
 	}
+	parent, cancelParent := context.WithTimeout(browserCtx, 90*time.Second)
+	ctx, cancel := chromedp.NewContext(parent)
 	t.Cleanup(func() { cancel(); cancelParent() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("opening a tab: %v", err)
+	}
 	return ctx
+}
+
+// stopBrowser stops the shared Chromium, if a test started it.
+func stopBrowser() {
+	if browserStop != nil {
+		browserStop()
+	}
 }
 
 // monitor records, for every page a tab loads, the requests and their

@@ -15,8 +15,7 @@ import (
 // the exact copy text, continuation lines included.
 func TestCapturedPageBuilds(t *testing.T) {
 	t.Parallel()
-	s := standardSite(t)
-	s.mustBuild()
+	s, _ := builtStandardSite(t)
 	doc := s.read("lab/first/index.html")
 
 	// Terminal headers: label, colour slot, "inside", title, timeline counter.
@@ -206,8 +205,7 @@ func TestRemovedLastBlockFailsBuild(t *testing.T) {
 // it), so without a record the build fails at the block.
 func TestSkippedBlockIsRecordedAndShown(t *testing.T) {
 	t.Parallel()
-	s := standardSite(t)
-	s.mustBuild()
+	s, _ := builtStandardSite(t)
 	doc := s.read("lab/second/index.html")
 	assertContains(t, "skipped page", doc,
 		`not run: needs a Docker Hub account`,
@@ -220,8 +218,10 @@ func TestSkippedBlockIsRecordedAndShown(t *testing.T) {
 	if !contains(copyTexts(doc), "docker push someone/netcat:latest") {
 		t.Error("a skipped block still offers its command for copying")
 	}
-	s.remove("content/lab/second/labrun.json")
-	out, err := s.build()
+	// The shared build is only read; the failing one is a site of its own.
+	s2 := standardSite(t)
+	s2.remove("content/lab/second/labrun.json")
+	out, err := s2.build()
 	if err == nil {
 		t.Fatalf("a skipped console block built without a record:\n%s", out)
 	}
@@ -234,8 +234,7 @@ func TestSkippedBlockIsRecordedAndShown(t *testing.T) {
 // (e) A file block shows its name and links to the bundle copy for download.
 func TestFileBlockNameAndDownload(t *testing.T) {
 	t.Parallel()
-	s := standardSite(t)
-	s.mustBuild()
+	s, _ := builtStandardSite(t)
 	doc := s.read("lab/first/index.html")
 	assertContains(t, "page", doc,
 		`<span class="code-name">Dockerfile</span>`,
@@ -272,8 +271,7 @@ func TestBundleFileDriftWarns(t *testing.T) {
 // (f) The build is clean under --panicOnWarning --printPathWarnings.
 func TestBuildHasNoWarnings(t *testing.T) {
 	t.Parallel()
-	s := standardSite(t)
-	out := s.mustBuild("--panicOnWarning", "--printPathWarnings")
+	_, out := builtStandardSite(t)
 	if strings.Contains(out, "WARN") || strings.Contains(out, "ERROR") {
 		t.Errorf("build printed warnings:\n%s", out)
 	}
@@ -283,8 +281,7 @@ func TestBuildHasNoWarnings(t *testing.T) {
 // or protocol-relative URLs, except links written in the content (class="ext").
 func TestNoExternalRequests(t *testing.T) {
 	t.Parallel()
-	s := standardSite(t)
-	s.mustBuild()
+	s, _ := builtStandardSite(t)
 	attrRE := regexp.MustCompile(`(?i)<([a-z]+)\b[^>]*?\s(src|href|srcset|action|poster|data)\s*=\s*"(?:https?:)?//[^"]*"[^>]*>`)
 	styleRE := regexp.MustCompile(`(?is)<style\b.*?</style>|\sstyle="[^"]*"`)
 	cssRE := regexp.MustCompile(`(?i)(url\(\s*['"]?(https?:)?//|@import\s+['"]?(https?:)?//)`)

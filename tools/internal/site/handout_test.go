@@ -2,7 +2,6 @@ package site
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"html"
@@ -15,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
 	"github.com/labdocs/dockerlab/tools/internal/handout"
@@ -47,41 +45,53 @@ func TestHandoutPDF(t *testing.T) {
 	s := buildRealSite(t)
 	public := filepath.Join(s.dir, "public")
 
-	// Print into a copy of the two documents' folders, so that the browser
-	// test, which reads the same public/, is not disturbed.
-	jobs, err := handout.Jobs(public)
+	steps := s.labSteps()
+	if len(steps) == 0 {
+		t.Fatalf("no lab step in the site (left out: %v)", s.dropped)
+	}
+	// The three documents read below, the course, the lab and one step
+	// alone, printed into a temp dir, so that the browser test, which
+	// reads the same public/, is not disturbed. (make handout prints the
+	// other steps alike.)
+	stepDoc := steps[0].URL + "print.html"
+	all, err := handout.Jobs(public)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
-	want := map[string]string{"/print.html": "", "/lab/print.html": ""}
-	for i, j := range jobs {
-		jobs[i].Out = filepath.Join(out, strings.ReplaceAll(strings.Trim(j.Page, "/"), "/", "-")+".pdf")
+	want := map[string]string{"/print.html": "", "/lab/print.html": "", stepDoc: ""}
+	var jobs []handout.Job
+	for _, j := range all {
 		if _, ok := want[j.Page]; ok {
-			want[j.Page] = jobs[i].Out
+			j.Out = filepath.Join(out, strings.ReplaceAll(strings.Trim(j.Page, "/"), "/", "-")+".pdf")
+			want[j.Page] = j.Out
+			jobs = append(jobs, j)
 		}
 	}
 	for page, pdf := range want {
 		if pdf == "" {
-			t.Fatalf("handout.Jobs has no job for %s: %+v", page, jobs)
+			t.Fatalf("handout.Jobs has no job for %s: %+v", page, all)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+	ctx := startBrowser(t)
 	var log bytes.Buffer
-	if err := handout.Print(ctx, public, jobs, &log); err != nil {
+	if err := handout.PrintIn(ctx, public, jobs, &log); err != nil {
 		t.Fatalf("printing: %v\n%s", err, log.String())
 	}
 	t.Logf("%s", log.String())
+	// Each PDF's text, read once.
+	texts := map[string]string{}
+	text := func(pdf string) string {
+		if _, ok := texts[pdf]; !ok {
+			texts[pdf] = run(t, "pdftotext", "-layout", pdf, "-")
+		}
+		return texts[pdf]
+	}
 
 	// What the PDFs must show, from the site and its sources.
 	tocTitle := regexp.MustCompile(`id="print-toc-title">([^<]+)<`).FindStringSubmatch(s.readPublic(t, "print.html"))
 	if tocTitle == nil {
 		t.Fatal("print.html has no contents title")
-	}
-	steps := s.labSteps()
-	if len(steps) == 0 {
-		t.Fatalf("no lab step in the site (left out: %v)", s.dropped)
 	}
 	cp := s.findConsolePage(t)
 	var hostCmd, longLine string
@@ -109,7 +119,8 @@ func TestHandoutPDF(t *testing.T) {
 
 	t.Logf("looking for %d step titles, the command %q and the folded output line %q of %s", len(steps), hostCmd, longLine, cp.url)
 
-	for page, pdf := range want {
+	for _, page := range []string{"/print.html", "/lab/print.html"} {
+		pdf := want[page]
 		info := run(t, "pdfinfo", pdf)
 		m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)`).FindStringSubmatch(info)
 		if m == nil {
@@ -121,9 +132,8 @@ func TestHandoutPDF(t *testing.T) {
 		if !strings.Contains(info, "(A4)") {
 			t.Errorf("%s is not A4:\n%s", page, info)
 		}
-		text := run(t, "pdftotext", "-layout", pdf, "-")
-		pages := strings.Split(text, "\f")
-		flat := normalise(text)
+		pages := strings.Split(text(pdf), "\f")
+		flat := normalise(text(pdf))
 
 		// The cover alone on page 1, the contents on page 2.
 		if strings.Contains(normalise(pages[0]), tocTitle[1]) {
@@ -167,17 +177,8 @@ func TestHandoutPDF(t *testing.T) {
 	}
 
 	// One step alone: cover and contents on page 1, the step from page 2.
-	stepDoc := steps[0].URL + "print.html"
-	var stepPDF string
-	for _, j := range jobs {
-		if j.Page == stepDoc {
-			stepPDF = j.Out
-		}
-	}
-	if stepPDF == "" {
-		t.Fatalf("handout.Jobs has no job for %s", stepDoc)
-	}
-	pages := strings.Split(run(t, "pdftotext", "-layout", stepPDF, "-"), "\f")
+	stepPDF := want[stepDoc]
+	pages := strings.Split(text(stepPDF), "\f")
 	title := normalise(steps[0].Title)
 	if len(pages) < 2 || !strings.Contains(normalise(pages[0]), title) || !strings.Contains(normalise(pages[0]), tocTitle[1]) {
 		t.Fatalf("%s: page 1 should hold the cover (%q) and the contents", stepDoc, steps[0].Title)
@@ -192,7 +193,7 @@ func TestHandoutPDF(t *testing.T) {
 	// All three: the contents' page numbers, and links.
 	for page, pdf := range map[string]string{"/print.html": want["/print.html"], "/lab/print.html": want["/lab/print.html"], stepDoc: stepPDF} {
 		doc := s.readPublic(t, strings.TrimPrefix(page, "/"))
-		pages := strings.Split(strings.TrimSuffix(run(t, "pdftotext", "-layout", pdf, "-"), "\f"), "\f")
+		pages := strings.Split(strings.TrimSuffix(text(pdf), "\f"), "\f")
 		tocPage := 2
 		if page == stepDoc {
 			tocPage = 1
@@ -202,7 +203,7 @@ func TestHandoutPDF(t *testing.T) {
 	}
 
 	// The course leaves out what is written for authors and the command help.
-	checkLeftOut(t, s, want["/print.html"])
+	checkLeftOut(t, s, want["/print.html"], text(want["/print.html"]))
 }
 
 // tocEntryRE is an entry of a print document's contents (layouts/_partials/print/doc.html).
@@ -313,7 +314,7 @@ func checkNoServerLinks(t *testing.T, name, doc, pdf, text string) {
 // (content/authoring, `audience: authors`), no seed map (same) and no
 // command help (`handout: false`): not in its contents, not as a
 // destination, and no page's lede (its description) in its text.
-func checkLeftOut(t *testing.T, s *realSite, pdf string) {
+func checkLeftOut(t *testing.T, s *realSite, pdf, pdfText string) {
 	t.Helper()
 	doc := s.readPublic(t, "print.html")
 	b, err := os.ReadFile(pdf)
@@ -324,7 +325,7 @@ func checkLeftOut(t *testing.T, s *realSite, pdf string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages := strings.Split(run(t, "pdftotext", "-layout", pdf, "-"), "\f")
+	pages := strings.Split(pdfText, "\f")
 	toc, text := normalise(pages[1]), normalise(strings.Join(pages, " "))
 	left := 0
 	// From content/, not the search index: the authors' pages are not in
@@ -420,7 +421,7 @@ type contentPage struct{ URL, Title, Description string }
 func contentPages(t *testing.T, s *realSite) []contentPage {
 	t.Helper()
 	var out []contentPage
-	root := filepath.Join(s.dir, "content")
+	root := s.content()
 	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil || (d.Name() != "index.md" && d.Name() != "_index.md") {
 			return err

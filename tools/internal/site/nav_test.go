@@ -141,7 +141,7 @@ func isElem(tag, id, class string) func(*html.Node) bool {
 // content/ ("/authoring/" for content/authoring/_index.md).
 func (s *realSite) contentURLs(t *testing.T) []string {
 	t.Helper()
-	bundles, err := contentBundles(filepath.Join(s.dir, "content"))
+	bundles, err := contentBundles(s.content())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +286,7 @@ type orderedSection struct {
 // in order).
 func (s *realSite) orderedSections(t *testing.T) []orderedSection {
 	t.Helper()
-	content := filepath.Join(s.dir, "content")
+	content := s.content()
 	entries, err := os.ReadDir(content)
 	if err != nil {
 		t.Fatal(err)

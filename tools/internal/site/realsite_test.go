@@ -2,11 +2,13 @@ package site
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -16,13 +18,16 @@ import (
 	"github.com/labdocs/dockerlab/tools/internal/record"
 )
 
-// The browser and handout tests use the real site: the repository's config,
-// layouts, static files and content, built by the pinned Hugo into a temp
-// dir. Content is being written while these tests run elsewhere, so pages
-// that are not captured (yet) are left out: a page bundle whose runnable
-// blocks (console, file=) are not all recorded in its labrun.json, or whose
-// labrun.json records a block it no longer has, would fail the build. The
-// test logs which pages it left out.
+// The browser and handout tests use the real site: the repository built by
+// the pinned Hugo into a temp dir, once per test binary, as make site
+// builds it (TestSiteBuilds holds that build, which make test relies on).
+// Content is being written while these tests run elsewhere: when that
+// build fails, the other tests read a copy of the repository's config,
+// layouts, static files and content built without the pages that are not
+// captured (yet): a page bundle whose runnable blocks (console, file=) are
+// not all recorded in its labrun.json, or whose labrun.json records a
+// block it no longer has, would fail the build. The test logs which pages
+// it left out.
 
 var (
 	realOnce  sync.Once
@@ -31,11 +36,20 @@ var (
 	realTmp   string // removed by TestMain
 )
 
-// realSite is the built copy of the repository's site.
+// realSite is the repository's site, built.
 type realSite struct {
-	dir     string   // the copy: config.toml, layouts/, static/, content/, public/
+	src     string   // the site built: the repository, or a copy of its config.toml, layouts/, static/ and content/
+	dir     string   // public/ is here
 	dropped []string // content bundles left out, relative to the repository
 	index   searchIndex
+	// Why the repository did not build as make site builds it ("" when
+	// it did, and src is the repository).
+	strictErr string
+}
+
+// content is the path of the content folder the site was built from.
+func (s *realSite) content() string {
+	return filepath.Join(s.src, "content")
 }
 
 // public is the path of a file of the built site.
@@ -73,6 +87,8 @@ type indexPage struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	stopBrowser()
+	removeBuiltStandardSite()
 	if realTmp != "" {
 		os.RemoveAll(realTmp)
 	}
@@ -97,11 +113,26 @@ func buildReal(root, hugoBin string) (*realSite, error) {
 		return nil, err
 	}
 	realTmp = tmp
-	s := &realSite{dir: tmp}
+	// As make site builds it: the repository, with the Makefile's flags,
+	// but into the temp dir.
+	flags, err := makeSiteFlags(root)
+	if err != nil {
+		return nil, err
+	}
+	s := &realSite{src: root, dir: tmp}
+	out, err := hugoBuild(hugoBin, root, tmp, flags...)
+	if err == nil {
+		return s, s.readIndex()
+	}
+	s.strictErr = fmt.Sprintf("%v\n%s", err, out)
+
+	// A copy of the repository without the pages being written.
+	s.src = filepath.Join(tmp, "src")
+	src := s.src
 	// tools/images: the recipes' parity.json and recipe.json are the images
 	// page's data (a module mount in config.toml).
 	for _, rel := range []string{"config.toml", "layouts", "static", "tools/images"} {
-		if err := copyAny(filepath.Join(root, rel), filepath.Join(tmp, rel)); err != nil {
+		if err := copyAny(filepath.Join(root, rel), filepath.Join(src, rel)); err != nil {
 			return nil, err
 		}
 	}
@@ -117,15 +148,18 @@ func buildReal(root, hugoBin string) (*realSite, error) {
 			s.dropped = append(s.dropped, b.key()+" ("+why+")")
 		}
 	}
-	if err := copyContent(filepath.Join(root, "content"), filepath.Join(tmp, "content"), skip); err != nil {
+	if err := copyContent(filepath.Join(root, "content"), filepath.Join(src, "content"), skip); err != nil {
 		return nil, err
 	}
 
+	// make site's flags less --panicOnWarning: a warning in a page being
+	// written is not these tests' business (TestSiteBuilds fails on it).
+	lenient := slices.DeleteFunc(slices.Clone(flags), func(f string) bool { return f == "--panicOnWarning" })
 	// A page can still fail for a reason the check above does not know:
 	// leave out the pages the build names, a few times over.
 	errRE := regexp.MustCompile(`(?m)ERROR\s+(?:[^\n]*?/)?content/(\S+?)/(_?index)\.md\b`)
 	for attempt := 0; ; attempt++ {
-		out, err := hugoBuild(hugoBin, tmp)
+		out, err := hugoBuild(hugoBin, src, tmp, lenient...)
 		if err == nil {
 			break
 		}
@@ -140,35 +174,73 @@ func buildReal(root, hugoBin string) (*realSite, error) {
 				s.dropped = append(s.dropped, b.key()+" (fails the build)")
 			}
 		}
-		if err := os.RemoveAll(filepath.Join(tmp, "content")); err != nil {
+		if err := os.RemoveAll(filepath.Join(src, "content")); err != nil {
 			return nil, err
 		}
-		if err := copyContent(filepath.Join(root, "content"), filepath.Join(tmp, "content"), skip); err != nil {
+		if err := copyContent(filepath.Join(root, "content"), filepath.Join(src, "content"), skip); err != nil {
 			return nil, err
 		}
 	}
 	sort.Strings(s.dropped)
+	return s, s.readIndex()
+}
 
+// readIndex reads the built search index.
+func (s *realSite) readIndex() error {
 	b, err := os.ReadFile(s.public("search-index.json"))
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, &s.index); err != nil {
+		return fmt.Errorf("search-index.json: %w", err)
+	}
+	return nil
+}
+
+// makeSiteFlags are the flags `make site` gives Hugo: the Makefile's
+// site recipe, `$(HUGO) flags...`.
+func makeSiteFlags(root string) ([]string, error) {
+	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
 	if err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(b, &s.index); err != nil {
-		return nil, fmt.Errorf("search-index.json: %w", err)
+	in := false
+	for _, l := range strings.Split(string(mk), "\n") {
+		switch f := strings.Fields(l); {
+		case strings.HasPrefix(l, "site:"):
+			in = true
+		case in && strings.HasPrefix(l, "\t") && len(f) > 0 && f[0] == "$(HUGO)":
+			return f[1:], nil
+		case in && !strings.HasPrefix(l, "\t"):
+			in = false
+		}
 	}
-	return s, nil
+	return nil, errors.New("the Makefile's site target runs no $(HUGO)")
 }
 
-func hugoBuild(bin, dir string) (string, error) {
-	// As `make site`, less --panicOnWarning: a warning in a page being
-	// written is not this test's business (TestBuildHasNoWarnings checks
-	// the layouts).
-	cmd := exec.Command(bin, "--source", dir, "--destination", filepath.Join(dir, "public"),
-		"--noBuildLock", "--gc", "--printPathWarnings", "--cleanDestinationDir")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "HUGO_CACHEDIR="+filepath.Join(dir, ".cache"))
+// hugoBuild builds the site in src into dir/public, with Hugo's caches
+// in dir: nothing is written into src.
+func hugoBuild(bin, src, dir string, flags ...string) (string, error) {
+	args := append([]string{"--source", src, "--destination", filepath.Join(dir, "public"), "--noBuildLock"}, flags...)
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = src
+	cmd.Env = append(os.Environ(), "HUGO_CACHEDIR="+filepath.Join(dir, ".cache"), "HUGO_RESOURCEDIR="+filepath.Join(dir, "resources"))
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// The repository's site, every page, builds as make site builds it (the
+// Makefile's flags: a warning fails it, and so does a block changed since
+// its capture). make test relies on this test for the site build.
+func TestSiteBuilds(t *testing.T) {
+	t.Parallel()
+	s := buildRealSite(t)
+	if s.strictErr != "" {
+		t.Fatalf("the site does not build as make site builds it: %s", s.strictErr)
+	}
+	if s.src != repoRoot(t) || len(s.dropped) > 0 {
+		t.Fatalf("the site read is not the repository's (%s, left out: %v)", s.src, s.dropped)
+	}
 }
 
 // bundle is a page bundle: its folder relative to content/ and its index
@@ -315,11 +387,11 @@ func (s *realSite) findConsolePage(t *testing.T) consolePage {
 		if rel == "" {
 			continue
 		}
-		src, err := os.ReadFile(filepath.Join(s.dir, "content", filepath.FromSlash(rel), "index.md"))
+		src, err := os.ReadFile(filepath.Join(s.content(), filepath.FromSlash(rel), "index.md"))
 		if err != nil {
 			continue // a section, or a URL that is not its folder
 		}
-		if _, err := os.Stat(filepath.Join(s.dir, "content", filepath.FromSlash(rel), "labrun.json")); err != nil {
+		if _, err := os.Stat(filepath.Join(s.content(), filepath.FromSlash(rel), "labrun.json")); err != nil {
 			continue
 		}
 		page, err := blocks.Parse(rel+"/index.md", src)

@@ -11,6 +11,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"html"
 	"os"
 	"os/exec"
@@ -103,8 +105,13 @@ type site struct {
 
 func newSite(t *testing.T) *site {
 	t.Helper()
+	return newSiteIn(t, t.TempDir())
+}
+
+// newSiteIn is newSite in dir.
+func newSiteIn(t *testing.T, dir string) *site {
+	t.Helper()
 	root := repoRoot(t)
-	dir := t.TempDir()
 	copyFile(t, filepath.Join(root, "config.toml"), filepath.Join(dir, "config.toml"))
 	copyTree(t, filepath.Join(root, "layouts"), filepath.Join(dir, "layouts"))
 	copyTree(t, filepath.Join(root, "static"), filepath.Join(dir, "static"))
@@ -378,7 +385,13 @@ var conceptsPage = page{
 // about section and the status page.
 func standardSite(t *testing.T) *site {
 	t.Helper()
-	s := newSite(t)
+	return standardSiteIn(t, t.TempDir())
+}
+
+// standardSiteIn is standardSite in dir.
+func standardSiteIn(t *testing.T, dir string) *site {
+	t.Helper()
+	s := newSiteIn(t, dir)
 	root := repoRoot(t)
 	for _, rel := range []string{"content/_index.md", "content/about/_index.md", "content/about/status/index.md"} {
 		copyFile(t, filepath.Join(root, rel), filepath.Join(s.dir, rel))
@@ -390,6 +403,50 @@ func standardSite(t *testing.T) *site {
 	s.addPage(labSecond, true)
 	s.addPage(conceptsPage, false)
 	return s
+}
+
+// The standard fixture as it is, built once for the tests that only read
+// it (TestCapturedPageBuilds, TestBuildHasNoWarnings, ...), in a folder of
+// the test binary's that TestMain removes; a test that changes the
+// fixture makes its own with standardSite.
+var (
+	builtOnce sync.Once
+	builtDir  string
+	builtOut  string
+	builtErr  error
+)
+
+// builtStandardSite returns the standard fixture built as make site builds
+// (--panicOnWarning --printPathWarnings), for t to read, and Hugo's output.
+func builtStandardSite(t *testing.T) (*site, string) {
+	t.Helper()
+	builtOnce.Do(func() {
+		builtErr = errors.New("making the standard fixture failed in the first test that built it")
+		dir, err := os.MkdirTemp("", "labdocs-fixture-")
+		if err != nil {
+			builtErr = err
+			return
+		}
+		builtDir = dir
+		// The first test's t makes the fixture: a copy that fails fails it.
+		s := standardSiteIn(t, dir)
+		if builtOut, err = s.build("--panicOnWarning", "--printPathWarnings"); err != nil {
+			builtErr = fmt.Errorf("hugo build failed: %v\n%s", err, builtOut)
+			return
+		}
+		builtErr = nil
+	})
+	if builtErr != nil {
+		t.Fatal(builtErr)
+	}
+	return &site{t: t, dir: builtDir}, builtOut
+}
+
+// removeBuiltStandardSite removes the shared fixture, if a test made it.
+func removeBuiltStandardSite() {
+	if builtDir != "" {
+		os.RemoveAll(builtDir)
+	}
 }
 
 // ---- Helpers on built HTML ----------------------------------------------------------

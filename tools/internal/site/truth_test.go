@@ -1,9 +1,11 @@
 package site
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chromedp/cdproto/emulation"
@@ -28,7 +30,7 @@ type recordedPage struct {
 func recordedPages(t *testing.T, s *realSite) []recordedPage {
 	t.Helper()
 	var out []recordedPage
-	content := filepath.Join(s.dir, "content")
+	content := s.content()
 	err := filepath.WalkDir(content, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.Name() != record.FileName {
 			return err
@@ -80,11 +82,10 @@ const readHeaders = `[...document.querySelectorAll("main figure.term:not(.is-ski
 func TestBlockHeadersMatchTheRun(t *testing.T) {
 	t.Parallel()
 	s := buildRealSite(t)
-	ctx := startBrowser(t)
-	base := serveReal(t, s)
-	pages := recordedPages(t, s)
+	read := readRecordedPages(t, s)
 	repeated := 0
-	for _, p := range pages {
+	for _, r := range read {
+		p := r.page
 		var want []header
 		byHash := map[string]record.Block{}
 		for _, b := range p.rec.Blocks {
@@ -97,8 +98,7 @@ func TestBlockHeadersMatchTheRun(t *testing.T) {
 			}
 			byHash[b.Hash] = b
 		}
-		navigate(t, ctx, base+p.url)
-		got := eval[[]header](t, ctx, readHeaders)
+		got := r.headers
 		if len(got) != len(want) {
 			t.Errorf("%s: %d run console blocks on the page, %d in labrun.json", p.url, len(got), len(want))
 			continue
@@ -117,7 +117,7 @@ func TestBlockHeadersMatchTheRun(t *testing.T) {
 	}
 	// Otherwise the test would pass without the case it is for.
 	if repeated == 0 {
-		t.Errorf("no page of %d has the same block text run in two terminals or containers (lab/3-network does): was it left out of the build? %v", len(pages), s.dropped)
+		t.Errorf("no page of %d has the same block text run in two terminals or containers (lab/3-network does): was it left out of the build? %v", len(read), s.dropped)
 	}
 }
 
@@ -190,55 +190,12 @@ func TestTypedInputIsMarked(t *testing.T) {
 func TestCommandsWrapAtSpaces(t *testing.T) {
 	t.Parallel()
 	s := buildRealSite(t)
-	ctx := startBrowser(t)
-	base := serveReal(t, s)
-	viewport(t, ctx, phoneW, phoneH)
-	// For every command: each place where the next character lands on a
-	// lower line than the one before, the break must follow a blank or a
-	// newline the command itself has; the first character of a wrapped
-	// line must start right of the command's first character.
-	const measure = `(() => {
-		const bad = []; let wrapped = 0;
-		for (const c of document.querySelectorAll("main .cmd-text")) {
-			const walker = document.createTreeWalker(c, NodeFilter.SHOW_TEXT);
-			const chars = [];
-			for (let n; (n = walker.nextNode());) {
-				for (let i = 0; i < n.data.length; i++) {
-					const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1);
-					const rect = r.getClientRects()[0];
-					if (rect) chars.push({ch: n.data[i], top: rect.top, left: rect.left});
-				}
-			}
-			if (!chars.length) continue;
-			const text = chars.map(x => x.ch).join("");
-			const firstLeft = chars[0].left;
-			for (let i = 1; i < chars.length; i++) {
-				const prev = chars[i - 1], cur = chars[i];
-				if (cur.top <= prev.top + 2 || prev.ch === "\n" || cur.ch === "\n" || prev.ch === " ") continue;
-				if (cur.ch === " ") continue; // a blank moved down hangs at the end of the line
-				bad.push(text.slice(Math.max(0, i - 20), i) + "⏎" + text.slice(i, i + 20));
-			}
-			for (let i = 1; i < chars.length; i++) {
-				const prev = chars[i - 1], cur = chars[i];
-				if (cur.top > prev.top + 2 && prev.ch !== "\n" && cur.ch !== " ") {
-					wrapped++;
-					if (cur.left <= firstLeft + 1) bad.push("no hanging indent: " + text.slice(i, i + 30));
-				}
-			}
-		}
-		return {bad, wrapped};
-	})()`
 	wrapped := 0
-	for _, p := range recordedPages(t, s) {
-		navigate(t, ctx, base+p.url)
-		got := eval[struct {
-			Bad     []string `json:"bad"`
-			Wrapped int      `json:"wrapped"`
-		}](t, ctx, measure)
-		for _, b := range got.Bad {
-			t.Errorf("%s at %d px: a command breaks inside a word: %q", p.url, phoneW, b)
+	for _, r := range readRecordedPages(t, s) {
+		for _, b := range r.wrap.Bad {
+			t.Errorf("%s at %d px: a command breaks inside a word: %q", r.page.url, phoneW, b)
 		}
-		wrapped += got.Wrapped
+		wrapped += r.wrap.Wrapped
 	}
 	// The pages have commands longer than a phone's line: if none wrapped,
 	// the measurement measured nothing.
@@ -246,4 +203,85 @@ func TestCommandsWrapAtSpaces(t *testing.T) {
 		t.Errorf("no command wrapped at %d px: the measurement found no line break to check", phoneW)
 	}
 	t.Logf("%d wrapped command lines checked at %d px", wrapped, phoneW)
+}
+
+// For every command: each place where the next character lands on a
+// lower line than the one before, the break must follow a blank or a
+// newline the command itself has; the first character of a wrapped line
+// must start right of the command's first character.
+const measureWrap = `(() => {
+	const bad = []; let wrapped = 0;
+	for (const c of document.querySelectorAll("main .cmd-text")) {
+		const walker = document.createTreeWalker(c, NodeFilter.SHOW_TEXT);
+		const chars = [];
+		for (let n; (n = walker.nextNode());) {
+			for (let i = 0; i < n.data.length; i++) {
+				const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1);
+				const rect = r.getClientRects()[0];
+				if (rect) chars.push({ch: n.data[i], top: rect.top, left: rect.left});
+			}
+		}
+		if (!chars.length) continue;
+		const text = chars.map(x => x.ch).join("");
+		const firstLeft = chars[0].left;
+		for (let i = 1; i < chars.length; i++) {
+			const prev = chars[i - 1], cur = chars[i];
+			if (cur.top <= prev.top + 2 || prev.ch === "\n" || cur.ch === "\n" || prev.ch === " ") continue;
+			if (cur.ch === " ") continue; // a blank moved down hangs at the end of the line
+			bad.push(text.slice(Math.max(0, i - 20), i) + "⏎" + text.slice(i, i + 20));
+		}
+		for (let i = 1; i < chars.length; i++) {
+			const prev = chars[i - 1], cur = chars[i];
+			if (cur.top > prev.top + 2 && prev.ch !== "\n" && cur.ch !== " ") {
+				wrapped++;
+				if (cur.left <= firstLeft + 1) bad.push("no hanging indent: " + text.slice(i, i + 30));
+			}
+		}
+	}
+	return {bad, wrapped};
+})()`
+
+// wrapReading is what measureWrap finds on a page.
+type wrapReading struct {
+	Bad     []string `json:"bad"`
+	Wrapped int      `json:"wrapped"`
+}
+
+// pageReading is what the browser shows of a recorded page on a phone:
+// its run blocks' headers (which do not depend on the width) and how its
+// commands wrap.
+type pageReading struct {
+	page    recordedPage
+	headers []header
+	wrap    wrapReading
+}
+
+// The recorded pages are loaded once, for both tests that read them.
+var (
+	readOnce sync.Once
+	readings []pageReading
+	readErr  error
+)
+
+// readRecordedPages loads every recorded page of the real site in a tab
+// with a 390 px phone's viewport, once per test binary, and reads its
+// headers and its commands' wrapping.
+func readRecordedPages(t *testing.T, s *realSite) []pageReading {
+	t.Helper()
+	readOnce.Do(func() {
+		readErr = errors.New("reading the recorded pages failed in the first test that read them")
+		ctx := startBrowser(t)
+		base := serveReal(t, s)
+		viewport(t, ctx, phoneW, phoneH)
+		var out []pageReading
+		for _, p := range recordedPages(t, s) {
+			navigate(t, ctx, base+p.url)
+			out = append(out, pageReading{page: p, headers: eval[[]header](t, ctx, readHeaders), wrap: eval[wrapReading](t, ctx, measureWrap)})
+		}
+		readings, readErr = out, nil
+	})
+	if readErr != nil {
+		t.Fatal(readErr)
+	}
+	return readings
 }

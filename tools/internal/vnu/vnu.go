@@ -56,7 +56,12 @@ func Check(ctx context.Context, jar string, files []string) ([]Message, error) {
 			return nil, err
 		}
 	}
-	args := append([]string{"-jar", jar, "--errors-only", "--format", "json"}, files...)
+	// The JVM's quick compiler only (C1, TieredStopAtLevel=1): a check
+	// is one short run, for which the optimising compiler (C2) spent more
+	// CPU compiling than it saved; the checker, and so its verdict, is the
+	// same. C1's frames are larger, and the schema's recursion then needs
+	// more than the default 1 MiB of stack (vnu asks for 512 KiB with C2).
+	args := append([]string{"-XX:TieredStopAtLevel=1", "-Xss8m", "-jar", jar, "--errors-only", "--format", "json"}, files...)
 	cmd := exec.CommandContext(ctx, "java", args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
