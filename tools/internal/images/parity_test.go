@@ -452,6 +452,9 @@ func TestParityWithOfficialImages(t *testing.T) {
 	cat := realCatalog(t)
 	for _, name := range cat.Names() {
 		t.Run(name, func(t *testing.T) {
+			// Each stand-in in a container of its own: most of the time
+			// is waiting for start-up lines.
+			t.Parallel()
 			par := loadParity(t, cat, name)
 			for _, e := range checkParityFile(par, name) {
 				t.Error(e)
