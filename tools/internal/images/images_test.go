@@ -106,6 +106,12 @@ func TestHostSources(t *testing.T) {
 	if _, err := HostSources("sid"); err == nil {
 		t.Error("want an error for a suite the host has no source for")
 	}
+	// What a machine that builds the images must reach: each archive
+	// host once, not the other suite's.
+	hosts, err := (&Catalog{}).ArchiveHosts()
+	if err != nil || !reflect.DeepEqual(hosts, []string{"mirror.invalid", "security.invalid"}) {
+		t.Errorf("ArchiveHosts: %v, %v; want mirror.invalid and security.invalid", hosts, err)
+	}
 }
 
 // The real lab images: all present and current after provisioning, and a
