@@ -12,6 +12,7 @@ import (
 type ReportOptions struct {
 	Format  string // "human", or "github" for annotations too
 	JUnit   string // also write JUnit XML to this file
+	JSON    string // also write every block's result as JSON to this file
 	Verbose bool   // every block's status
 	Name    string // the test suite's name in JUnit
 }
@@ -39,17 +40,29 @@ func Report(w io.Writer, outs []*Outcome, o ReportOptions) error {
 		}
 	}
 	if o.JUnit != "" {
-		f, err := os.Create(o.JUnit)
-		if err != nil {
+		if err := writeFile(o.JUnit, func(w io.Writer) error {
+			return report.WriteJUnit(w, all, report.JUnitOptions{Name: o.Name})
+		}); err != nil {
 			return err
 		}
-		if err := report.WriteJUnit(f, all, report.JUnitOptions{Name: o.Name}); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
+	}
+	if o.JSON != "" {
+		if err := writeFile(o.JSON, func(w io.Writer) error { return report.WriteJSON(w, all) }); err != nil {
 			return err
 		}
 	}
 	return report.WriteText(w, all, report.TextOptions{Color: report.UseColor(w), Verbose: o.Verbose})
+}
+
+// writeFile creates path and writes it with write.
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
