@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/labdocs/dockerlab/tools/internal/check"
 	"github.com/labdocs/dockerlab/tools/internal/report"
 )
 
@@ -93,15 +94,14 @@ func TestVerifyWritesJSON(t *testing.T) {
 	if code, out := labrun(t, "verify", "-json", file, p); code != 1 {
 		t.Fatalf("verify: %d\n%s", code, out)
 	}
-	f, err := os.Open(file)
+	rr, err := check.ReadRunReport(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	res, err := report.ReadJSON(f)
-	if err != nil {
-		t.Fatal(err)
+	if len(rr.Daemons) != 1 || rr.Daemons[0].Docker.Engine == "" || rr.Daemons[0].Machine.Kernel == "" {
+		t.Errorf("the report does not name the daemon: %+v", rr.Daemons)
 	}
+	res := report.FromJSON(rr.Results)
 	want := []string{"$ echo one", "one", "$ echo two"}
 	if len(res) != 1 || res[0].Page != p || res[0].Line != 3 || res[0].Status != report.Drift ||
 		!slices.Equal(res[0].Want, append(want, "three")) || !slices.Equal(res[0].GotRaw, append(want, "two")) {

@@ -130,7 +130,7 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&cfg.list, "list", false, "list the pages and blocks that would run, with skip reasons; run nothing")
 	fs.StringVar(&cfg.format, "format", "human", "report format: human or github (annotations)")
 	fs.StringVar(&cfg.junit, "junit", "", "also write a JUnit XML report to this file")
-	fs.StringVar(&cfg.json, "json", "", "also write every block's result (status, the page's and the run's output, normalised and as shown) as JSON to this file")
+	fs.StringVar(&cfg.json, "json", "", "also write the daemons' versions and every block's result (status, the page's and the run's output, normalised and as shown) as JSON to this file")
 	shardSpec := fs.String("shard", "", "run only shard i of n (i/n, 1-based) of the pages")
 	fs.IntVar(&cfg.jobs, "j", 1, "run up to N independent pages at once on each daemon")
 	fs.BoolVar(&cfg.load.Course, "course", false, "verify: run each section read in order (ordered: true in its _index.md) that the pages belong to as one course: its pages in reading order, one daemon, terminals and Docker objects kept from page to page; blocks with alone=true do not run")
@@ -258,7 +258,7 @@ func execute(ctx context.Context, cfg *config, pages []*blocks.Page, stdout, std
 			code = exitDrift
 		}
 	}
-	opts := check.ReportOptions{Format: cfg.format, JUnit: cfg.junit, JSON: cfg.json, Verbose: cfg.verbose, Name: "labrun " + cfg.cmd}
+	opts := check.ReportOptions{Format: cfg.format, JUnit: cfg.junit, JSON: cfg.json, Envs: envs, Verbose: cfg.verbose, Name: "labrun " + cfg.cmd}
 	if err := check.Report(stdout, ran, opts); err != nil {
 		fmt.Fprintln(stderr, "labrun:", err)
 		return exitEnv

@@ -1,14 +1,12 @@
 package report
 
 import (
-	"encoding/json"
-	"io"
 	"time"
 )
 
-// jsonResult is one block in the JSON report: what a program reading a
-// run needs (the matrix of engines reads a run on another engine so).
-type jsonResult struct {
+// JSONResult is one block in a JSON report: what a program reading a run
+// needs (the matrix of engines reads a run on another engine so).
+type JSONResult struct {
 	Page       string   `json:"page"`
 	Block      int      `json:"block"`
 	Line       int      `json:"line"`
@@ -24,32 +22,25 @@ type jsonResult struct {
 	DurationMS int64    `json:"duration_ms"`
 }
 
-// WriteJSON writes every result, in order, as one JSON array: the page's
-// and the run's lines both normalised and as displayed.
-func WriteJSON(w io.Writer, results []Result) error {
-	out := make([]jsonResult, len(results))
+// ToJSON is every result, in order, as the JSON report holds them: the
+// page's and the run's lines both normalised and as displayed.
+func ToJSON(results []Result) []JSONResult {
+	out := make([]JSONResult, len(results))
 	for i, r := range results {
-		out[i] = jsonResult{Page: r.Page, Block: r.Block, Line: r.Line, OutputLine: r.OutputLine, Title: r.Title,
+		out[i] = JSONResult{Page: r.Page, Block: r.Block, Line: r.Line, OutputLine: r.OutputLine, Title: r.Title,
 			Command: r.Command, Status: r.Status, Message: r.Message, Want: r.Want, Got: r.Got,
 			WantRaw: r.WantRaw, GotRaw: r.GotRaw, DurationMS: r.Duration.Milliseconds()}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	return out
 }
 
-// ReadJSON reads what WriteJSON wrote.
-func ReadJSON(r io.Reader) ([]Result, error) {
-	var in []jsonResult
-	if err := json.NewDecoder(r).Decode(&in); err != nil {
-		return nil, err
-	}
+// FromJSON is what ToJSON made, back as results.
+func FromJSON(in []JSONResult) []Result {
 	out := make([]Result, len(in))
 	for i, j := range in {
 		out[i] = Result{Page: j.Page, Block: j.Block, Line: j.Line, OutputLine: j.OutputLine, Title: j.Title,
 			Command: j.Command, Status: j.Status, Message: j.Message, Want: j.Want, Got: j.Got,
 			WantRaw: j.WantRaw, GotRaw: j.GotRaw, Duration: time.Duration(j.DurationMS) * time.Millisecond}
 	}
-	return out, nil
+	return out
 }
