@@ -5,6 +5,7 @@
 //	labrun verify  [flags] [page|glob ...]   run pages, compare with what they say, write nothing
 //	labrun list    [flags] [page|glob ...]   list pages, their blocks and skipped blocks with reasons
 //	labrun clean   [-docker-host H]          remove what runs that died (SIGKILL, crash) left in the daemon
+//	labrun matrix  [-dockerd PATH] [-write]  run the courses on another engine, compare block by block with the engines page's data
 //
 // capture and verify take --list too: they then list what they would run
 // (after --shard) and run nothing.
@@ -63,6 +64,11 @@ func main() {
 
 // Main is the command, callable from tests.
 func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "matrix" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return matrixCmd(ctx, args[1:], stdout, stderr)
+	}
 	cfg, err := parseArgs(args, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "labrun:", err)
@@ -113,7 +119,7 @@ func hosts(cfg *config) []string {
 
 func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	if len(args) == 0 {
-		return nil, errors.New("usage: labrun capture|verify|list|clean [flags] [page|glob ...] (see -h)")
+		return nil, errors.New("usage: labrun capture|verify|list|clean [flags] [page|glob ...], or labrun matrix (see -h)")
 	}
 	cfg := &config{cmd: args[0]}
 	switch cfg.cmd {
@@ -121,7 +127,7 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	case "-h", "--help", "help":
 		cfg.cmd = "help"
 	default:
-		return nil, fmt.Errorf("unknown command %q: use capture, verify, list or clean", cfg.cmd)
+		return nil, fmt.Errorf("unknown command %q: use capture, verify, list, clean or matrix", cfg.cmd)
 	}
 	fs := flag.NewFlagSet("labrun "+cfg.cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
