@@ -37,6 +37,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -87,7 +88,7 @@ type Machine struct {
 // process that started them.
 const netnsPrefix = "labm-"
 
-var seq int
+var seq atomic.Int64
 
 // Start starts a machine. Stop undoes everything Start did, also when
 // Start fails halfway (Start undoes it then itself).
@@ -105,8 +106,7 @@ func Start(ctx context.Context, o Options) (m *Machine, err error) {
 	if dockerd, err = filepath.Abs(dockerd); err != nil {
 		return nil, err
 	}
-	seq++
-	m = &Machine{name: fmt.Sprintf("%s%d-%d", netnsPrefix, os.Getpid(), seq), done: make(chan struct{})}
+	m = &Machine{name: fmt.Sprintf("%s%d-%d", netnsPrefix, os.Getpid(), seq.Add(1)), done: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			m.Stop()

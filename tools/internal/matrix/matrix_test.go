@@ -105,6 +105,13 @@ func fixture(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
+	capture(t, root)
+	return root
+}
+
+// capture captures the fixture's pages on the lab daemon.
+func capture(t *testing.T, root string) {
+	t.Helper()
 	cmd := exec.Command(labrun(t), "capture", "-work", filepath.Join(t.TempDir(), "work"), "content")
 	cmd.Dir = root
 	t0 := time.Now()
@@ -113,7 +120,6 @@ func fixture(t *testing.T) string {
 		t.Fatalf("capturing the fixture on the lab daemon: %v\n%s", err, out)
 	}
 	t.Logf("the fixture captured on the lab daemon in %s", time.Since(t0).Round(time.Second))
-	return root
 }
 
 func suffix(t *testing.T) string {
@@ -206,6 +212,20 @@ func TestMatrixOfTwoDaemons(t *testing.T) {
 	// bytes.
 	if again := run(); !bytes.Equal(again, data) {
 		t.Errorf("a second run made other data:\n%s", Compare(data, again))
+	}
+
+	// A block changed on its page (and captured again) since the engines
+	// were compared: the engines page says so.
+	if strings.Contains(text, "changed on their pages") {
+		t.Errorf("the engines page says blocks changed before any did")
+	}
+	a := filepath.Join(root, "content/steps/a/index.md")
+	src, _ := os.ReadFile(a)
+	os.WriteFile(a, bytes.Replace(src, []byte("$ docker volume create "), []byte("$ docker volume create --label changed=1 "), 1), 0o644)
+	capture(t, root)
+	html = render(t, root, data)
+	if !strings.Contains(html, "1 of these blocks changed on their pages since the engines were compared") {
+		t.Errorf("the engines page does not say that a block changed since the comparison")
 	}
 }
 
