@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/labdocs/dockerlab/tools/internal/images"
@@ -42,5 +43,32 @@ func TestCheckedInDataIsGenerated(t *testing.T) {
 	}
 	if m.Totals.Blocks == 0 || len(m.Engines.Lab) == 0 || m.Engines.Other.Engine == "" {
 		t.Errorf("%s compares nothing: %s, engines %+v", DataPath, m.Totals, m.Engines)
+	}
+}
+
+// A check that fails because the second engine is not the one the data
+// was written with says so before its diff; the same bytes compare equal.
+func TestCompareNamesTheEngines(t *testing.T) {
+	gen := func(lab, other string) []byte {
+		t.Helper()
+		b, err := Generate(&Matrix{Engines: Engines{Lab: []Engine{{Engine: lab, Pages: 1}}, Other: Engine{Engine: other}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	written, now := gen("20.10.24", "29.9.0"), gen("29.9.0", "20.10.24")
+	if got := Compare(written, written); got != "" {
+		t.Errorf("the same data compares as different:\n%s", got)
+	}
+	got := Compare(written, now)
+	for _, want := range []string{
+		"beside engine 29.9.0; this run's second engine is 20.10.24",
+		"captured on engine 20.10.24 when the data was written; now on 29.9.0",
+		"\n-      \"engine\": \"29.9.0\"",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the comparison lacks %q:\n%s", want, got)
+		}
 	}
 }

@@ -215,12 +215,33 @@ func text(lines []string) string {
 
 // Compare is "" when the matrix written in the file (old) is what a run
 // made (now), else a unified diff of the two, old first, to show why a
-// check failed.
+// check failed, after what changed in the engines, if anything did.
 func Compare(old, now []byte) string {
 	if bytes.Equal(old, now) {
 		return ""
 	}
-	return udiff.Unified(DataPath+" (in the repository)", DataPath+" (generated now)", string(old), string(now))
+	var b strings.Builder
+	mo, err1 := Decode(old)
+	mn, err2 := Decode(now)
+	if err1 == nil && err2 == nil {
+		if o, n := mo.Engines.Other.Engine, mn.Engines.Other.Engine; o != n {
+			fmt.Fprintf(&b, "The data sets the pages beside engine %s; this run's second engine is %s: run that engine (-dockerd, $LABRUN_DOCKERD, make DOCKERD=...), or write the data again.\n", o, n)
+		}
+		if o, n := labEngines(mo), labEngines(mn); o != n {
+			fmt.Fprintf(&b, "The pages were captured on engine %s when the data was written; now on %s.\n", o, n)
+		}
+	}
+	b.WriteString(udiff.Unified(DataPath+" (in the repository)", DataPath+" (generated now)", string(old), string(now)))
+	return b.String()
+}
+
+// labEngines names the engines that captured the pages.
+func labEngines(m *Matrix) string {
+	var names []string
+	for _, e := range m.Engines.Lab {
+		names = append(names, e.Engine)
+	}
+	return strings.Join(names, ", ")
 }
 
 // String is a one-line summary of the counts.
