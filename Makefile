@@ -8,8 +8,12 @@ LABRUN := go run ./tools/labrun
 PAGES ?=
 # DOCKERD is the second engine's dockerd for make matrix and make e2e
 # (its folder's containerd, runc and docker-proxy go with it); default
-# $LABRUN_DOCKERD, else Debian's /usr/sbin/dockerd.
+# $LABRUN_DOCKERD, else Debian's /usr/sbin/dockerd. DOCKERD_FLAGS are more
+# flags for it (default $LABRUN_DOCKERD_FLAGS): engine 29 built by
+# tools/engine needs --feature=embedded-containerd.
 DOCKERD ?=
+DOCKERD_FLAGS ?=
+MATRIX_FLAGS = $(if $(DOCKERD),-dockerd $(DOCKERD)) $(foreach f,$(DOCKERD_FLAGS),-dockerd-flag=$(f))
 # IMAGES is the image policy: auto (pull when a registry answers, else build), pull, build.
 IMAGES ?= auto
 PORT ?= 1313
@@ -33,7 +37,7 @@ verify: ## re-run every page and fail with a diff where the docs and reality dis
 	$(LABRUN) verify $(PAGES)
 
 matrix: ## run the courses on a second engine (DOCKERD=...) and rewrite the engines page's data (content/reference/engines)
-	$(LABRUN) matrix -write $(if $(DOCKERD),-dockerd $(DOCKERD))
+	$(LABRUN) matrix -write $(MATRIX_FLAGS)
 
 test: ## the fast suite: unit and integration tests against the real daemon, the workflows linted, the site build
 	@unformatted=$$(gofmt -l tools); if [ -n "$$unformatted" ]; then echo "gofmt -w these files: $$unformatted" >&2; exit 1; fi
@@ -55,7 +59,7 @@ e2e: ## the long suite: verify every page alone and each ordered section as one 
 	# The courses on a second engine, in a machine of its own, block by
 	# block against the engines page's data: fails with a diff when that
 	# page no longer says what the two engines print (make matrix rewrites it).
-	$(LABRUN) matrix $(if $(DOCKERD),-dockerd $(DOCKERD))
+	$(LABRUN) matrix $(MATRIX_FLAGS)
 	# Another machine: capture here, verify on a fresh daemon with its own
 	# data root, freshly built images and another host name.
 	LAB_E2E=1 go test -count=1 -timeout 40m -run 'TestCourseVerifiesOnAnotherMachine|TestKilledRunIsCleanedUpByTheNext' ./tools/labrun

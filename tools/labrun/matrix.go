@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/labdocs/dockerlab/tools/internal/atomicfile"
 	"github.com/labdocs/dockerlab/tools/internal/matrix"
@@ -20,7 +21,7 @@ import (
 // $LABRUN_DOCKERD says otherwise: Debian's.
 const defaultDockerd = "/usr/sbin/dockerd"
 
-// matrixCmd is `labrun matrix [-dockerd PATH] [-write]`: every course on
+// matrixCmd is `labrun matrix [-dockerd PATH] [-dockerd-flag F ...] [-write]`: every course on
 // another engine, block by block beside their pages (package
 // matrix). Without -write it fails with a diff where the engines page's
 // data no longer says what the two engines print.
@@ -28,6 +29,14 @@ func matrixCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs := flag.NewFlagSet("labrun matrix", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dockerd := fs.String("dockerd", cmp.Or(os.Getenv("LABRUN_DOCKERD"), defaultDockerd), "the other engine's dockerd (its folder's containerd, runc and docker-proxy are used if there); default $LABRUN_DOCKERD or "+defaultDockerd)
+	var flags []string
+	if v := os.Getenv("LABRUN_DOCKERD_FLAGS"); v != "" {
+		flags = strings.Fields(v)
+	}
+	fs.Func("dockerd-flag", "a flag for the other engine's dockerd (repeat; default $LABRUN_DOCKERD_FLAGS, split at spaces), e.g. --feature=embedded-containerd for an engine whose containerd is linked in", func(v string) error {
+		flags = append(flags, v)
+		return nil
+	})
 	write := fs.Bool("write", false, "write "+matrix.DataPath+" instead of comparing with it")
 	if err := fs.Parse(args); err != nil {
 		return exitEnv
@@ -41,7 +50,7 @@ func matrixCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "labrun:", err)
 		return exitEnv
 	}
-	m, err := matrix.Run(ctx, matrix.Options{Root: ".", Dockerd: *dockerd, Labrun: self, Progress: stderr})
+	m, err := matrix.Run(ctx, matrix.Options{Root: ".", Dockerd: *dockerd, DockerdArgs: flags, Labrun: self, Progress: stderr})
 	if err != nil {
 		fmt.Fprintln(stderr, "labrun matrix:", err)
 		return exitEnv
