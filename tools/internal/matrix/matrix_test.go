@@ -207,6 +207,9 @@ func TestMatrixOfTwoDaemons(t *testing.T) {
 	if !strings.Contains(html, `steps/c/#block-1"`) {
 		t.Errorf("the engines page does not link the labels block (steps/c/#block-1)")
 	}
+	if !strings.Contains(text, "Not run there: Block 4 (an earlier block failed).") || !strings.Contains(html, `steps/c/#block-4"`) {
+		t.Errorf("the engines page does not list the block after the failure as not run there, linked")
+	}
 
 	// Nothing changed: a second run, on a new machine, makes the same
 	// bytes.
