@@ -9,8 +9,8 @@ PAGES ?=
 # DOCKERD is the second engine's dockerd for make matrix and make e2e
 # (its folder's containerd, runc and docker-proxy go with it); default
 # $LABRUN_DOCKERD, else Debian's /usr/sbin/dockerd. DOCKERD_FLAGS are more
-# flags for it (default $LABRUN_DOCKERD_FLAGS): engine 29 built by
-# tools/engine needs --feature=embedded-containerd.
+# flags for it (default $LABRUN_DOCKERD_FLAGS): an engine whose containerd
+# is linked in needs --feature=embedded-containerd.
 DOCKERD ?=
 DOCKERD_FLAGS ?=
 MATRIX_FLAGS = $(if $(DOCKERD),-dockerd $(DOCKERD)) $(foreach f,$(DOCKERD_FLAGS),-dockerd-flag=$(f))
