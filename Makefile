@@ -6,6 +6,14 @@ HUGO  := go tool hugo
 LABRUN := go run ./tools/labrun
 # PAGES narrows capture/verify to some pages: make capture PAGES=content/lab/1-netcat
 PAGES ?=
+# DOCKERD is the second engine's dockerd for make matrix and make e2e
+# (its folder's containerd, runc and docker-proxy go with it); default
+# $LABRUN_DOCKERD, else Debian's /usr/sbin/dockerd. DOCKERD_FLAGS are more
+# flags for it (default $LABRUN_DOCKERD_FLAGS): an engine whose containerd
+# is linked in needs --feature=embedded-containerd.
+DOCKERD ?=
+DOCKERD_FLAGS ?=
+MATRIX_FLAGS = $(if $(DOCKERD),-dockerd $(DOCKERD)) $(foreach f,$(DOCKERD_FLAGS),-dockerd-flag=$(f))
 # IMAGES is the image policy: auto (pull when a registry answers, else build), pull, build.
 IMAGES ?= auto
 PORT ?= 1313
@@ -17,7 +25,7 @@ PORT ?= 1313
 ACTIONLINT := go tool actionlint -shellcheck= -pyflakes=
 
 .DEFAULT_GOAL := help
-.PHONY: help serve site capture verify test e2e check doctor images bootstrap bench handout fuzz clean
+.PHONY: help serve site capture verify matrix test e2e check doctor images bootstrap bench handout fuzz clean
 
 help: ## list the targets
 	@awk -F':.*## ' '/^[a-z0-9-]+:.*## / { printf "  make %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -34,6 +42,9 @@ capture: ## run the pages' blocks against the daemon and write the output into t
 verify: ## re-run every page and fail with a diff where the docs and reality disagree (writes nothing)
 	$(LABRUN) verify $(PAGES)
 
+matrix: ## run the courses on a second engine (DOCKERD=...) and rewrite the engines page's data (content/reference/engines)
+	$(LABRUN) matrix -write $(MATRIX_FLAGS)
+
 test: ## the fast suite: unit and integration tests against the real daemon, the workflows linted, the site build
 	@unformatted=$$(gofmt -l tools); if [ -n "$$unformatted" ]; then echo "gofmt -w these files: $$unformatted" >&2; exit 1; fi
 	go vet ./...
@@ -46,11 +57,15 @@ test: ## the fast suite: unit and integration tests against the real daemon, the
 	# of the checks that go test's own vet pass runs (a subset) and more.
 	go test -count=1 -vet=off ./...
 
-e2e: ## the long suite: verify every page alone and each ordered section as one course, the course on a second fresh daemon, kills mid-page, the terminals page 10 times, fuzzing
+e2e: ## the long suite: verify every page alone and each ordered section as one course, the courses on a second engine against the engines page, the course on a second fresh daemon, kills mid-page, the terminals page 10 times, fuzzing
 	$(LABRUN) verify -junit labrun-junit.xml
 	# The sections read in order (ordered: true), each walked as one reader
 	# would: pages in order, terminals and Docker objects kept between them.
 	$(LABRUN) verify -course
+	# The courses on a second engine, in a machine of its own, block by
+	# block against the engines page's data: fails with a diff when that
+	# page no longer says what the two engines print (make matrix rewrites it).
+	$(LABRUN) matrix $(MATRIX_FLAGS)
 	# Another machine: capture here, verify on a fresh daemon with its own
 	# data root, freshly built images and another host name.
 	LAB_E2E=1 go test -count=1 -timeout 40m -run 'TestCourseVerifiesOnAnotherMachine|TestKilledRunIsCleanedUpByTheNext' ./tools/labrun

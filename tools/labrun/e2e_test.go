@@ -3,22 +3,17 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"io/fs"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -29,6 +24,7 @@ import (
 	"github.com/labdocs/dockerlab/tools/internal/dockerenv"
 	"github.com/labdocs/dockerlab/tools/internal/images"
 	"github.com/labdocs/dockerlab/tools/internal/inventory"
+	"github.com/labdocs/dockerlab/tools/internal/machine"
 )
 
 // The long suite's proof that the course is portable: captured on this
@@ -108,30 +104,30 @@ func TestCourseVerifiesOnAnotherMachine(t *testing.T) {
 	if here, _ := os.Hostname(); here == hostname {
 		t.Fatalf("this machine is already called %s", hostname)
 	}
-	m := anotherMachine(t, hostname, cat)
-	if got := strings.TrimSpace(m.docker(t, "info", "--format", "{{.Name}}")); got != hostname {
+	m := anotherMachine(ctx, t, hostname, cat)
+	if got := strings.TrimSpace(dockerOn(ctx, t, m, "info", "--format", "{{.Name}}")); got != hostname {
 		t.Fatalf("the second daemon's host name is %q, want %q", got, hostname)
 	}
 	// Inside, the default socket is that machine's daemon, as pages that
 	// use it directly expect.
-	if got, err := m.inside(ctx, "docker", "-H", "unix:///var/run/docker.sock", "info", "--format", "{{.Name}}"); err != nil || strings.TrimSpace(got) != hostname {
+	if got, err := m.Inside(ctx, "docker", "-H", "unix:///var/run/docker.sock", "info", "--format", "{{.Name}}"); err != nil || strings.TrimSpace(got) != hostname {
 		t.Fatalf("inside the second machine, /var/run/docker.sock answers as %q (%v), want %s", got, err, hostname)
 	}
-	cli2, info2, err := dockerenv.ClientAt(ctx, m.host)
+	cli2, info2, err := dockerenv.ClientAt(ctx, m.Host)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cli2.Close()
 	end()
-	t.Logf("second daemon: %s, name %s, data root %s, engine %s", m.host, info2.Facts.Hostname, info2.Facts.DockerRoot, info2.EngineVersion)
+	t.Logf("second daemon: %s, name %s, data root %s, engine %s", m.Host, info2.Facts.Hostname, info2.Facts.DockerRoot, info2.EngineVersion)
 
 	// 3. Its own lab images, built with the project's provisioner.
 	end = ph.start("images: debian (debootstrap)")
 	provision(ctx, t, cli2, cat, []string{"debian"})
 	end()
 	end = ph.start("egress check")
-	if out, err := m.dockerOut("run", "--rm", "debian", "apt-get", "update", "-qq"); err != nil {
-		t.Fatalf("a container of the second daemon cannot reach the package archive (apt-get update): %v\n%s\ndockerd log: %s", err, out, m.log)
+	if out, err := m.Docker(ctx, "run", "--rm", "debian", "apt-get", "update", "-qq"); err != nil {
+		t.Fatalf("a container of the second daemon cannot reach the package archive (apt-get update): %v\n%s\ndockerd log: %s", err, out, m.Log)
 	}
 	end()
 	end = ph.start("images: the rest (docker build)")
@@ -166,7 +162,7 @@ func TestCourseVerifiesOnAnotherMachine(t *testing.T) {
 		t.Logf("the pages as they were %s are kept in %s", what, dir)
 	}
 	end = ph.start("verify, second daemon")
-	code, report := labrunOn(ctx, t, m, bin, site, "verify", "-docker-host", m.host, "-work", work2)
+	code, report := labrunOn(ctx, t, m, bin, site, "verify", "-docker-host", m.Host, "-work", work2)
 	end()
 	if code != 0 {
 		t.Errorf("verify on the second daemon exited %d (want 0); its report:\n%s", code, report)
@@ -181,7 +177,7 @@ func TestCourseVerifiesOnAnotherMachine(t *testing.T) {
 	// Capturing on a second machine where nothing real changed changes
 	// no file.
 	end = ph.start("capture, second daemon")
-	code, capReport := labrunOn(ctx, t, m, bin, site, "capture", "-docker-host", m.host, "-work", work2)
+	code, capReport := labrunOn(ctx, t, m, bin, site, "capture", "-docker-host", m.Host, "-work", work2)
 	end()
 	if code != 0 {
 		t.Errorf("capture on the second daemon exited %d:\n%s", code, capReport)
@@ -210,7 +206,7 @@ func TestCourseVerifiesOnAnotherMachine(t *testing.T) {
 		}
 		end = ph.start("verify a changed page: " + c.name)
 		blockLine, line := mutate(t, filepath.Join(site, c.page), c.title, c.line, c.replace)
-		code, rep := labrunOn(ctx, t, m, bin, site, "verify", "-docker-host", m.host, "-work", work2, c.page)
+		code, rep := labrunOn(ctx, t, m, bin, site, "verify", "-docker-host", m.Host, "-work", work2, c.page)
 		end()
 		restore(t, site, "content", captured)
 		what := fmt.Sprintf("%s (%s:%d, %q)", c.name, c.page, line, c.line)
@@ -255,10 +251,10 @@ func (p *phases) String() string {
 
 func needE2ETools(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Fatal("the second daemon needs root")
+	if err := machine.Check(); err != nil {
+		t.Fatal(err)
 	}
-	for _, tool := range []string{"dockerd", "ip", "nsenter", "iptables", "debootstrap"} {
+	for _, tool := range []string{"dockerd", "debootstrap"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s is not installed: run make bootstrap", tool)
 		}
@@ -269,260 +265,43 @@ func needE2ETools(t *testing.T) {
 			t.Fatalf("docker %s is missing (%v): run make bootstrap", p, tool.Err)
 		}
 	}
-	if b, _ := os.ReadFile("/proc/sys/net/ipv4/ip_forward"); strings.TrimSpace(string(b)) != "1" {
-		t.Fatal("IP forwarding is off on this machine (the default daemon turns it on): the second daemon's containers would have no way out")
-	}
 }
 
-// machine is a dockerd in namespaces of its own.
-type machine struct {
-	host string // unix:// address of its socket, reachable from this machine
-	pid  int    // dockerd, PID 1 of its machine, as this machine numbers it
-	dir  string
-	log  string
-}
-
-// The other machine's link to this one: a veth pair on a /30 of its own.
-const (
-	e2eHostAddr = "10.253.77.1"
-	e2eNSAddr   = "10.253.77.2"
-	e2ePrefix   = "/30"
-)
-
-// anotherMachine starts dockerd as PID 1 of namespaces of its own:
-// network (its own docker0, iptables and loopback; a veth to this
-// machine, NATed, is its way out), UTS (the given host name), PID (its ps
-// shows its own processes) and mount, with a private /run (so that its
-// /var/run/docker.sock is its daemon) and a data root and exec root of
-// its own. It also listens on a socket this machine can reach
-// (machine.host). Everything is undone in t.Cleanup; when dockerd ends,
-// the kernel ends every process of its machine.
-func anotherMachine(t *testing.T, hostname string, cat *images.Catalog) *machine {
+// anotherMachine starts a dockerd from PATH as another machine
+// (package machine) called hostname, which may reach the Debian archive
+// this machine's apt uses (HTTP and HTTPS) and its resolvers. It stops in
+// t.Cleanup; its log is kept when the test failed.
+func anotherMachine(ctx context.Context, t *testing.T, hostname string, cat *images.Catalog) *machine.Machine {
 	t.Helper()
-	dir, err := os.MkdirTemp("/var/tmp", "labrun-e2e-")
+	hosts, err := cat.ArchiveHosts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := machine.Start(ctx, machine.Options{Hostname: hostname, Egress: machine.Egress{Hosts: hosts, Ports: []int{80, 443}}, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		if err := m.Stop(); err != nil {
+			t.Errorf("stopping the second machine: %v", err)
+		}
+	})
+	t.Cleanup(func() { // before Stop, which removes the log
 		if t.Failed() {
-			keep := filepath.Join(os.TempDir(), filepath.Base(dir)+"-dockerd.log")
-			if b, err := os.ReadFile(filepath.Join(dir, "dockerd.log")); err == nil && os.WriteFile(keep, b, 0o644) == nil {
+			keep := filepath.Join(os.TempDir(), filepath.Base(m.Dir)+"-dockerd.log")
+			if b, err := os.ReadFile(m.Log); err == nil && os.WriteFile(keep, b, 0o644) == nil {
 				t.Logf("the second dockerd's log is kept in %s", keep)
 			}
 		}
-		unmountUnder(dir)
-		os.RemoveAll(dir)
 	})
-	m := &machine{dir: dir, host: "unix://" + filepath.Join(dir, "docker.sock"), log: filepath.Join(dir, "dockerd.log")}
-	t.Cleanup(func() {
-		// The daemon lock of this one-off address (daemonlock's naming).
-		sum := sha256.Sum256([]byte(m.host))
-		os.Remove(filepath.Join(os.TempDir(), fmt.Sprintf("labdocs-daemon-%x.lock", sum[:6])))
-	})
-
-	id := os.Getpid() % 100000
-	ns := fmt.Sprintf("labe2e-%d", id)
-	vh, vn := fmt.Sprintf("le2e%dh", id), fmt.Sprintf("le2e%dn", id)
-	mustRun(t, "ip", "netns", "add", ns)
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
-	mustRun(t, "ip", "link", "add", vh, "type", "veth", "peer", "name", vn, "netns", ns)
-	t.Cleanup(func() { exec.Command("ip", "link", "del", vh).Run() })
-	mustRun(t, "ip", "addr", "add", e2eHostAddr+e2ePrefix, "dev", vh)
-	mustRun(t, "ip", "link", "set", vh, "up")
-	mustRun(t, "ip", "-n", ns, "link", "set", "lo", "up")
-	mustRun(t, "ip", "-n", ns, "addr", "add", e2eNSAddr+e2ePrefix, "dev", vn)
-	mustRun(t, "ip", "-n", ns, "link", "set", vn, "up")
-	mustRun(t, "ip", "-n", ns, "route", "add", "default", "via", e2eHostAddr)
-	egress(t, vh, cat)
-
-	log, err := os.Create(m.log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer log.Close()
-	// nsenter --net and not ip netns exec, which remounts /sys and so
-	// hides the cgroup mounts dockerd needs. unshare forks: the child is
-	// PID 1 of the new PID namespace, and becomes dockerd.
-	script := `echo "$0" >/proc/sys/kernel/hostname && mount -t tmpfs -o mode=755 labrun-e2e-run /run && exec dockerd "$@"`
-	args := []string{"--net=/run/netns/" + ns, "--",
-		"unshare", "--uts", "--pid", "--fork", "--kill-child", "--mount-proc", "--propagation", "private",
-		"sh", "-c", script, hostname,
-		"--data-root", filepath.Join(dir, "data"), "--exec-root", filepath.Join(dir, "x"), "--pidfile", filepath.Join(dir, "docker.pid"),
-		"-H", "unix:///var/run/docker.sock", "-H", m.host}
-	cmd := exec.Command("nsenter", args...)
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		if m.pid > 0 {
-			syscall.Kill(m.pid, syscall.SIGINT)
-		} else {
-			cmd.Process.Signal(os.Interrupt)
-		}
-		select {
-		case <-done:
-		case <-time.After(60 * time.Second):
-			t.Logf("the second dockerd did not stop within 60s: killed")
-			if m.pid > 0 {
-				syscall.Kill(m.pid, syscall.SIGKILL)
-			}
-			cmd.Process.Kill()
-			<-done
-		}
-	})
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		if m.pid == 0 {
-			m.pid = childOf(cmd.Process.Pid)
-		}
-		if _, err := m.dockerOut("version"); err == nil && m.pid > 0 {
-			break
-		}
-		select {
-		case <-done:
-			t.Fatalf("the second dockerd exited:\n%s", tail(m.log, 40))
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the second dockerd did not answer within 90s:\n%s", tail(m.log, 40))
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
-	if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", m.pid)); strings.TrimSpace(string(b)) != "dockerd" {
-		t.Fatalf("process %d, which should be the second dockerd, is %q", m.pid, b)
-	}
 	return m
 }
 
-// childOf is a child process of pid, or 0.
-func childOf(pid int) int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
-	if err == nil {
-		if f := strings.Fields(string(b)); len(f) > 0 {
-			n, _ := strconv.Atoi(f[0])
-			return n
-		}
-		return 0
-	}
-	// Kernels without the children file: look through every process.
-	dirs, _ := os.ReadDir("/proc")
-	for _, d := range dirs {
-		n, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
-		}
-		st, _ := os.ReadFile(filepath.Join("/proc", d.Name(), "status"))
-		if regexp.MustCompile(`(?m)^PPid:\s+` + strconv.Itoa(pid) + `$`).Match(st) {
-			return n
-		}
-	}
-	return 0
-}
-
-// nsenter is the command line that runs a program inside the machine:
-// its PID, mount, UTS and network namespaces, in dir.
-func (m *machine) nsenter(dir string, program ...string) []string {
-	return append([]string{"-t", strconv.Itoa(m.pid), "-p", "-m", "-u", "-n", "--wd=" + dir, "--"}, program...)
-}
-
-// inside runs a program inside the machine and returns what it printed.
-func (m *machine) inside(ctx context.Context, program ...string) (string, error) {
-	out, err := exec.CommandContext(ctx, "nsenter", m.nsenter("/", program...)...).CombinedOutput()
-	return string(out), err
-}
-
-// egress lets the other machine (the far side of veth vh) reach the
-// Debian archive this machine's apt uses (HTTP and HTTPS) and its DNS
-// resolvers, and nothing else: FORWARD rules for the veth and a
-// MASQUERADE for its address, removed in t.Cleanup. The default daemon's
-// FORWARD policy is DROP; the last rule drops the rest even where it is not.
-func egress(t *testing.T, vh string, cat *images.Catalog) {
+func dockerOn(ctx context.Context, t *testing.T, m *machine.Machine, args ...string) string {
 	t.Helper()
-	suite := "bookworm"
-	if r := cat.Recipe("debian"); r != nil && r.Debootstrap != nil {
-		suite = r.Debootstrap.Suite
-	}
-	src, err := images.HostSources(suite)
+	out, err := m.Docker(ctx, args...)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var archive []string
-	for _, u := range regexp.MustCompile(`(?m)^URIs:\s*(.+)$`).FindAllStringSubmatch(src.Deb822, -1) {
-		for _, uri := range strings.Fields(u[1]) {
-			host := uri
-			if _, rest, ok := strings.Cut(uri, "://"); ok {
-				host, _, _ = strings.Cut(rest, "/")
-			}
-			if h, _, err := net.SplitHostPort(host); err == nil {
-				host = h
-			}
-			ips, err := net.LookupIP(host)
-			if err != nil {
-				t.Fatalf("resolving the package archive %s: %v", host, err)
-			}
-			for _, ip := range ips {
-				if ip.To4() != nil && !slices.Contains(archive, ip.String()) {
-					archive = append(archive, ip.String())
-				}
-			}
-		}
-	}
-	var resolvers []string
-	if b, err := os.ReadFile("/etc/resolv.conf"); err == nil {
-		sc := bufio.NewScanner(bytes.NewReader(b))
-		for sc.Scan() {
-			if f := strings.Fields(sc.Text()); len(f) >= 2 && f[0] == "nameserver" {
-				if ip := net.ParseIP(f[1]); ip != nil && ip.To4() != nil && !ip.IsLoopback() {
-					resolvers = append(resolvers, f[1])
-				}
-			}
-		}
-	}
-	if len(archive) == 0 {
-		t.Fatal("the package archive has no IPv4 address")
-	}
-	rules := [][]string{{"-t", "filter", "FORWARD", "-o", vh, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT"}}
-	for _, ip := range archive {
-		rules = append(rules, []string{"-t", "filter", "FORWARD", "-i", vh, "-d", ip, "-p", "tcp", "-m", "multiport", "--dports", "80,443", "-j", "ACCEPT"})
-	}
-	for _, ip := range resolvers {
-		for _, proto := range []string{"udp", "tcp"} {
-			rules = append(rules, []string{"-t", "filter", "FORWARD", "-i", vh, "-d", ip, "-p", proto, "--dport", "53", "-j", "ACCEPT"})
-		}
-	}
-	rules = append(rules, []string{"-t", "filter", "FORWARD", "-i", vh, "-j", "DROP"})
-	rules = append(rules, []string{"-t", "nat", "POSTROUTING", "-s", e2eNSAddr + "/32", "!", "-o", vh, "-j", "MASQUERADE"})
-	pos := map[string]int{}
-	for _, r := range rules {
-		table, chain, spec := r[:2], r[2], r[3:]
-		pos[chain]++
-		// Inserted in order at the top, ahead of the default daemon's
-		// rules; they match only this veth, so those are untouched.
-		ins := append(append(append([]string{}, table...), "-I", chain, strconv.Itoa(pos[chain])), spec...)
-		mustRun(t, "iptables", ins...)
-		del := append(append(append([]string{}, table...), "-D", chain), spec...)
-		t.Cleanup(func() {
-			if out, err := exec.Command("iptables", del...).CombinedOutput(); err != nil {
-				t.Errorf("removing iptables rule %v: %v\n%s", del, err, out)
-			}
-		})
-	}
-	t.Logf("the second machine may reach the archive %v (tcp 80, 443) and the resolvers %v (53)", archive, resolvers)
-}
-
-func (m *machine) dockerOut(args ...string) (string, error) {
-	out, err := exec.Command("docker", append([]string{"-H", m.host}, args...)...).CombinedOutput()
-	return string(out), err
-}
-
-func (m *machine) docker(t *testing.T, args ...string) string {
-	t.Helper()
-	out, err := m.dockerOut(args...)
-	if err != nil {
-		t.Fatalf("docker -H %s %s: %v\n%s", m.host, strings.Join(args, " "), err, out)
+		t.Fatalf("docker -H %s %s: %v\n%s", m.Host, strings.Join(args, " "), err, out)
 	}
 	return out
 }
@@ -533,14 +312,14 @@ func (m *machine) docker(t *testing.T, args ...string) string {
 // It returns the exit code and what labrun printed (report and
 // progress). A binary and not Main in this process: a page runs the
 // runner itself ("/proc/$PPID/exe"), which must then be labrun.
-func labrunOn(ctx context.Context, t *testing.T, m *machine, bin, dir string, args ...string) (int, string) {
+func labrunOn(ctx context.Context, t *testing.T, m *machine.Machine, bin, dir string, args ...string) (int, string) {
 	t.Helper()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	if m != nil {
-		cmd = exec.CommandContext(ctx, "nsenter", m.nsenter(dir, append([]string{bin}, args...)...)...)
+		cmd = m.Command(ctx, dir, append([]string{bin}, args...)...)
 		// Its own journal: the runs of that machine are no business of
 		// this one's (and its PIDs are of another namespace).
-		cmd.Env = append(os.Environ(), "LABRUN_STATE="+filepath.Join(m.dir, "state"))
+		cmd.Env = append(cmd.Env, "LABRUN_STATE="+filepath.Join(m.Dir, "state"))
 	}
 	cmd.Dir = dir
 	var out bytes.Buffer
@@ -569,35 +348,6 @@ func provision(ctx context.Context, t *testing.T, cli client.APIClient, cat *ima
 	for _, r := range res {
 		t.Logf("second daemon: %s %s %s in %s", r.Name, r.Action, inventory.ShortID(r.ID), r.Duration.Round(time.Second))
 	}
-}
-
-func mustRun(t *testing.T, name string, args ...string) {
-	t.Helper()
-	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-}
-
-// unmountUnder detaches what a dockerd that did not stop cleanly left
-// mounted under dir, so that removing dir cannot reach into it.
-func unmountUnder(dir string) {
-	b, _ := os.ReadFile("/proc/self/mountinfo")
-	var mounts []string
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) > 4 && strings.HasPrefix(f[4], dir+"/") {
-			mounts = append(mounts, f[4])
-		}
-	}
-	sort.Sort(sort.Reverse(sort.StringSlice(mounts)))
-	for _, m := range mounts {
-		syscall.Unmount(m, syscall.MNT_DETACH)
-	}
-}
-
-func tail(path string, n int) string {
-	b, _ := os.ReadFile(path)
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
 // summary is the report's last line ("N passed, M failed, ...").

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/labdocs/dockerlab/tools/internal/check"
+	"github.com/labdocs/dockerlab/tools/internal/report"
 )
 
 // page writes a page bundle into a fresh site folder and makes it the
@@ -79,6 +83,29 @@ func TestVerifyDriftPointsAtTheLine(t *testing.T) {
 	}
 	if !strings.Contains(out, p+":3:") || !strings.Contains(out, "-three") || !strings.Contains(out, "+two") {
 		t.Fatalf("report:\n%s", out)
+	}
+}
+
+// -json writes each block's result: the drifted block with the page's and
+// the run's lines, normalised and as shown.
+func TestVerifyWritesJSON(t *testing.T) {
+	p := page(t, "json", "# JSON\n\n```console\n$ echo one\none\n$ echo two\nthree\n```\n")
+	file := filepath.Join(t.TempDir(), "results.json")
+	if code, out := labrun(t, "verify", "-json", file, p); code != 1 {
+		t.Fatalf("verify: %d\n%s", code, out)
+	}
+	rr, err := check.ReadRunReport(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rr.Daemons) != 1 || rr.Daemons[0].Docker.Engine == "" || rr.Daemons[0].Machine.Kernel == "" {
+		t.Errorf("the report does not name the daemon: %+v", rr.Daemons)
+	}
+	res := report.FromJSON(rr.Results)
+	want := []string{"$ echo one", "one", "$ echo two"}
+	if len(res) != 1 || res[0].Page != p || res[0].Line != 3 || res[0].Status != report.Drift ||
+		!slices.Equal(res[0].Want, append(want, "three")) || !slices.Equal(res[0].GotRaw, append(want, "two")) {
+		t.Fatalf("results: %+v", res)
 	}
 }
 

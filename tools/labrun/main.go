@@ -5,6 +5,7 @@
 //	labrun verify  [flags] [page|glob ...]   run pages, compare with what they say, write nothing
 //	labrun list    [flags] [page|glob ...]   list pages, their blocks and skipped blocks with reasons
 //	labrun clean   [-docker-host H]          remove what runs that died (SIGKILL, crash) left in the daemon
+//	labrun matrix  [-dockerd PATH] [-write]  run the courses on another engine, compare block by block with the engines page's data
 //
 // capture and verify take --list too: they then list what they would run
 // (after --shard) and run nothing.
@@ -50,6 +51,7 @@ type config struct {
 	list    bool   // list what would run instead of running it
 	format  string // human, github
 	junit   string // write JUnit XML here too
+	json    string // write every block's result as JSON here too
 	load    load.Options
 	work    string
 	jobs    int      // pages at once per daemon
@@ -62,6 +64,11 @@ func main() {
 
 // Main is the command, callable from tests.
 func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "matrix" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return matrixCmd(ctx, args[1:], stdout, stderr)
+	}
 	cfg, err := parseArgs(args, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "labrun:", err)
@@ -112,7 +119,7 @@ func hosts(cfg *config) []string {
 
 func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	if len(args) == 0 {
-		return nil, errors.New("usage: labrun capture|verify|list|clean [flags] [page|glob ...] (see -h)")
+		return nil, errors.New("usage: labrun capture|verify|list|clean [flags] [page|glob ...], or labrun matrix (see -h)")
 	}
 	cfg := &config{cmd: args[0]}
 	switch cfg.cmd {
@@ -120,7 +127,7 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	case "-h", "--help", "help":
 		cfg.cmd = "help"
 	default:
-		return nil, fmt.Errorf("unknown command %q: use capture, verify, list or clean", cfg.cmd)
+		return nil, fmt.Errorf("unknown command %q: use capture, verify, list, clean or matrix", cfg.cmd)
 	}
 	fs := flag.NewFlagSet("labrun "+cfg.cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -129,6 +136,7 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&cfg.list, "list", false, "list the pages and blocks that would run, with skip reasons; run nothing")
 	fs.StringVar(&cfg.format, "format", "human", "report format: human or github (annotations)")
 	fs.StringVar(&cfg.junit, "junit", "", "also write a JUnit XML report to this file")
+	fs.StringVar(&cfg.json, "json", "", "also write the daemons' versions and every block's result (status, the page's and the run's output, normalised and as shown) as JSON to this file")
 	shardSpec := fs.String("shard", "", "run only shard i of n (i/n, 1-based) of the pages")
 	fs.IntVar(&cfg.jobs, "j", 1, "run up to N independent pages at once on each daemon")
 	fs.BoolVar(&cfg.load.Course, "course", false, "verify: run each section read in order (ordered: true in its _index.md) that the pages belong to as one course: its pages in reading order, one daemon, terminals and Docker objects kept from page to page; blocks with alone=true do not run")
@@ -256,7 +264,7 @@ func execute(ctx context.Context, cfg *config, pages []*blocks.Page, stdout, std
 			code = exitDrift
 		}
 	}
-	opts := check.ReportOptions{Format: cfg.format, JUnit: cfg.junit, Verbose: cfg.verbose, Name: "labrun " + cfg.cmd}
+	opts := check.ReportOptions{Format: cfg.format, JUnit: cfg.junit, JSON: cfg.json, Envs: envs, Verbose: cfg.verbose, Name: "labrun " + cfg.cmd}
 	if err := check.Report(stdout, ran, opts); err != nil {
 		fmt.Fprintln(stderr, "labrun:", err)
 		return exitEnv

@@ -24,8 +24,7 @@ type Lock struct{ f *os.File }
 // Acquire takes the lock for the daemon at host (its DOCKER_HOST-style
 // address), waiting until ctx ends. It tells w once if it has to wait.
 func Acquire(ctx context.Context, host string, w io.Writer) (*Lock, error) {
-	sum := sha256.Sum256([]byte(host))
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("labdocs-daemon-%x.lock", sum[:6]))
+	path := Path(host)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o666)
 	if err != nil {
 		return nil, err
@@ -51,6 +50,13 @@ func Acquire(ctx context.Context, host string, w io.Writer) (*Lock, error) {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// Path is the lock file of the daemon at host. A daemon that lived for
+// one run (a test's, another machine's) removes it when it stops.
+func Path(host string) string {
+	sum := sha256.Sum256([]byte(host))
+	return filepath.Join(os.TempDir(), fmt.Sprintf("labdocs-daemon-%x.lock", sum[:6]))
 }
 
 // Unlock releases the lock.

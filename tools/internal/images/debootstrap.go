@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -307,6 +308,38 @@ func hostCodename() string {
 		return ""
 	}
 	return codename
+}
+
+// ArchiveHosts are the hosts of the Debian archive that the catalog's
+// debian image is bootstrapped from and whose sources it gets (the host's
+// apt sources for its suite, see HostSources): what a machine that builds
+// the lab images must reach.
+func (c *Catalog) ArchiveHosts() ([]string, error) {
+	suite := "trixie"
+	if r := c.Recipe("debian"); r != nil && r.Debootstrap != nil {
+		suite = r.Debootstrap.Suite
+	}
+	src, err := HostSources(suite)
+	if err != nil {
+		return nil, err
+	}
+	var hosts []string
+	for _, l := range strings.Split(src.Deb822, "\n") {
+		uris, ok := strings.CutPrefix(l, "URIs:")
+		if !ok {
+			continue
+		}
+		for _, uri := range strings.Fields(uris) {
+			u, err := url.Parse(uri)
+			if err != nil || u.Hostname() == "" {
+				return nil, fmt.Errorf("apt source %q: no host", uri)
+			}
+			if !slices.Contains(hosts, u.Hostname()) {
+				hosts = append(hosts, u.Hostname())
+			}
+		}
+	}
+	return hosts, nil
 }
 
 // copyOverlay copies a recipe's rootfs/ over the bootstrapped tree, owned

@@ -149,6 +149,12 @@ func TestHostSources(t *testing.T) {
 	if s, err := HostSources("bookworm"); err != nil || !strings.Contains(s.Deb822, "Suites: bookworm bookworm-updates\n") {
 		t.Errorf("bookworm: %v\n%s", err, s.Deb822)
 	}
+	// What a machine that builds the images must reach: each archive
+	// host once, not the other suite's.
+	hosts, err := (&Catalog{}).ArchiveHosts()
+	if err != nil || !reflect.DeepEqual(hosts, []string{"mirror.invalid", "security.invalid"}) {
+		t.Errorf("ArchiveHosts: %v, %v; want mirror.invalid and security.invalid", hosts, err)
+	}
 }
 
 // The real lab images: all present and current after provisioning, and a
