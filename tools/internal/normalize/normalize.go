@@ -87,6 +87,7 @@ package normalize
 import (
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -117,8 +118,25 @@ func New(extra ...*regexp.Regexp) *Normalizer {
 	return n
 }
 
-// Lines normalises each line; see Line.
+// Lines normalises each line; see Line. A run of layer progress lines
+// ("3f2a1b2c3d4e: Pull complete", one per layer of a pull or push) is put
+// in the order of its statuses first: an engine with the containerd image
+// store fetches and pushes layers at once and reports them in the order
+// they finish, which differs from run to run.
 func (n *Normalizer) Lines(lines []string, blockRedact *regexp.Regexp) []string {
+	lines = slices.Clone(lines)
+	for i := 0; i < len(lines); {
+		j := i
+		for j < len(lines) && layerLine.MatchString(lines[j]) {
+			j++
+		}
+		if j > i+1 {
+			slices.SortStableFunc(lines[i:j], func(a, b string) int {
+				return strings.Compare(a[strings.IndexByte(a, ':'):], b[strings.IndexByte(b, ':'):])
+			})
+		}
+		i = max(j, i+1)
+	}
 	out := make([]string, len(lines))
 	for i, l := range lines {
 		out[i] = n.Line(l, blockRedact)
@@ -360,9 +378,13 @@ const (
 	human = `(?:[Ll]ess than a second|[Aa]bout an? (?:minute|hour)|[Aa]n? (?:second|minute|hour|day|week|month|year)|\d+ (?:second|minute|hour|day|week|month|year)s?)`
 )
 
+const layerStatuses = `Pull complete|Already exists|Pulling fs layer|Waiting|Download complete|Verifying Checksum|Downloading|Extracting|Pushed|Pushing|Preparing|Layer already exists|Mounted from|Retrying`
+
 var (
 	// layerStatus follows a layer ID in pull/push progress output.
-	layerStatus = regexp.MustCompile(`^: (?:Pull complete|Already exists|Pulling fs layer|Waiting|Download complete|Verifying Checksum|Downloading|Extracting|Pushed|Pushing|Preparing|Layer already exists|Mounted from|Retrying)`)
+	layerStatus = regexp.MustCompile(`^: (?:` + layerStatuses + `)`)
+	// layerLine is a whole line of pull or push progress for one layer.
+	layerLine   = regexp.MustCompile(`^[0-9a-f]{12}: (?:` + layerStatuses + `)`)
 	shaImageCtx = regexp.MustCompile(`(?i)(?:\bimage\b[^a-z0-9]*(?:\bid\b[^a-z0-9]*)?|"id":\s*"|\bdeleted:\s*|\bbuilt\s+|\bconfig\s+)$`)
 	bareImgCtx  = regexp.MustCompile(`(?i)(?:\bimage\b[^a-z0-9]*(?:\bid\b[^a-z0-9]*)?|\bbuilt\s+|--->\s*)$`)
 	// imageLsRow is "REPOSITORY  TAG  " before the IMAGE ID column.

@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -568,4 +569,27 @@ func FuzzIdempotent(f *testing.F) {
 			t.Fatalf("same normalizer not idempotent:\n  in:    %q\n  once:  %q\n  twice: %q", s, once, twice)
 		}
 	})
+}
+
+// Layers reported in the order they finished compare equal whatever that
+// order; other lines keep theirs, and a changed status still differs.
+func TestLayerLinesInAnyOrder(t *testing.T) {
+	a := []string{"latest: Pulling from netcat", "8aa100408b63: Pull complete", "45537016ed88: Already exists", "Digest: sha256:" + dgst}
+	b := []string{"latest: Pulling from netcat", "1c2d3e4f5a6b: Already exists", "7f8e9d0c1b2a: Pull complete", "Digest: sha256:" + dgst}
+	na, nb := New().Lines(a, nil), New().Lines(b, nil)
+	if !slices.Equal(na, nb) {
+		t.Fatalf("the same pull in another order differs:\n%q\n%q", na, nb)
+	}
+	if a[1] != "8aa100408b63: Pull complete" {
+		t.Fatal("Lines changed its argument")
+	}
+	c := slices.Clone(b)
+	c[2] = "7f8e9d0c1b2a: Already exists"
+	if nc := New().Lines(c, nil); slices.Equal(na, nc) {
+		t.Fatalf("a layer that was pulled and now already existed compares equal: %q", nc)
+	}
+	lines := []string{"b", "a"}
+	if got := New().Lines(lines, nil); !slices.Equal(got, lines) {
+		t.Fatalf("other lines were reordered: %q", got)
+	}
 }
