@@ -267,7 +267,23 @@ func needE2ETools(t *testing.T) {
 	}
 }
 
-// anotherMachine starts a dockerd from PATH as another machine
+// labDockerd is the binary of the lab's daemon, so that the other machine
+// runs the engine the pages were captured with: $LAB_DOCKERD, else the
+// dockerd that make bootstrap started (engine 29 from tools/engine lives
+// outside PATH), else "" (dockerd from PATH).
+func labDockerd() string {
+	if d := os.Getenv("LAB_DOCKERD"); d != "" {
+		return d
+	}
+	if pid, err := os.ReadFile("/run/labdocs/dockerd.pid"); err == nil {
+		if exe, err := os.Readlink("/proc/" + strings.TrimSpace(string(pid)) + "/exe"); err == nil {
+			return exe
+		}
+	}
+	return ""
+}
+
+// anotherMachine starts the lab's engine (labDockerd) as another machine
 // (package machine) called hostname, which may reach the Debian archive
 // this machine's apt uses (HTTP and HTTPS) and its resolvers. It stops in
 // t.Cleanup; its log is kept when the test failed.
@@ -277,7 +293,7 @@ func anotherMachine(ctx context.Context, t *testing.T, hostname string, cat *ima
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := machine.Start(ctx, machine.Options{Hostname: hostname, Egress: machine.Egress{Hosts: hosts, Ports: []int{80, 443}}, Logf: t.Logf})
+	m, err := machine.Start(ctx, machine.Options{Dockerd: labDockerd(), Hostname: hostname, Egress: machine.Egress{Hosts: hosts, Ports: []int{80, 443}}, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -219,11 +219,25 @@ func (m *Machine) startDockerd(ctx context.Context, dockerd string, o Options) e
 	// hides the cgroup mounts dockerd needs. unshare forks: the child is
 	// PID 1 of the new PID namespace, and becomes dockerd.
 	script := `echo "$0" >/proc/sys/kernel/hostname && mount -t tmpfs -o mode=755 labdocs-machine-run /run && exec "$@"`
+	daemonArgs := []string{"--data-root", filepath.Join(m.Dir, "data"), "--exec-root", filepath.Join(m.Dir, "x"), "--pidfile", filepath.Join(m.Dir, "docker.pid"),
+		"-H", "unix:///var/run/docker.sock", "-H", m.Host}
+	if containerd, err := lookPathIn(m.Env, "containerd"); err == nil {
+		// containerd runs beside dockerd, not as its child, as installed
+		// engines run it: a child inherits dockerd's umask of 0 (engine
+		// 29), and so would every docker exec, writing world-writable
+		// files that no reader's machine writes.
+		sock := "/run/containerd/containerd.sock"
+		script = `echo "$0" >/proc/sys/kernel/hostname && mount -t tmpfs -o mode=755 labdocs-machine-run /run && mkdir -p /run/containerd && ` +
+			`(umask 022; exec "$1" --root "$2" --state /run/containerd/state --address "$3" </dev/null &) && ` +
+			`for i in $(seq 1 300); do [ -S "$3" ] && break; sleep 0.1; done && shift 3 && exec "$@"`
+		daemonArgs = append([]string{containerd, filepath.Join(m.Dir, "containerd"), sock, dockerd, "--containerd", sock}, daemonArgs...)
+	} else {
+		daemonArgs = append([]string{dockerd}, daemonArgs...)
+	}
 	args := []string{"--net=/run/netns/" + m.name, "--",
 		"unshare", "--uts", "--pid", "--fork", "--kill-child", "--mount-proc", "--propagation", "private",
-		"sh", "-c", script, o.Hostname, dockerd,
-		"--data-root", filepath.Join(m.Dir, "data"), "--exec-root", filepath.Join(m.Dir, "x"), "--pidfile", filepath.Join(m.Dir, "docker.pid"),
-		"-H", "unix:///var/run/docker.sock", "-H", m.Host}
+		"sh", "-c", script, o.Hostname}
+	args = append(args, daemonArgs...)
 	args = append(args, o.Args...)
 	cmd := exec.Command("nsenter", args...)
 	cmd.Env = append(slices.Clone(m.Env), o.Env...)
@@ -370,4 +384,21 @@ func resolvers() []string {
 		}
 	}
 	return out
+}
+
+// lookPathIn finds a program on the PATH of env (the machine's processes'
+// environment, the engine's own folder first).
+func lookPathIn(env []string, name string) (string, error) {
+	for _, kv := range slices.Backward(env) {
+		if path, ok := strings.CutPrefix(kv, "PATH="); ok {
+			for _, dir := range filepath.SplitList(path) {
+				p := filepath.Join(dir, name)
+				if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+					return p, nil
+				}
+			}
+			break
+		}
+	}
+	return "", exec.ErrNotFound
 }
