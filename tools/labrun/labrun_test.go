@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/labdocs/dockerlab/tools/internal/check"
+	"github.com/labdocs/dockerlab/tools/internal/record"
 	"github.com/labdocs/dockerlab/tools/internal/report"
 )
 
@@ -171,5 +173,39 @@ func TestBadInputIsLoud(t *testing.T) {
 	code, out = labrun(t, "verify", p)
 	if code != 0 || !strings.Contains(out, "content/open/index.md:1: warning: code block has no closing") {
 		t.Fatalf("%d\n%s", code, out)
+	}
+}
+
+// A page captured on another engine that prints the same output keeps
+// its text, but its record names the engine it ran on now: provenance
+// must not name an engine the page no longer ran on.
+func TestRecaptureOnAnotherEngineRenamesTheEngine(t *testing.T) {
+	p := page(t, "host", hostPage)
+	if code, out := labrun(t, "capture", p); code != 0 {
+		t.Fatalf("capture: %d\n%s", code, out)
+	}
+	recPath := filepath.Join(filepath.Dir(p), "labrun.json")
+	var rec record.Record
+	if err := json.Unmarshal([]byte(read(t, recPath)), &rec); err != nil {
+		t.Fatal(err)
+	}
+	engine := rec.Docker.Engine
+	page := read(t, p)
+	// As if captured on an older engine: another engine, another key.
+	rec.Docker.Engine, rec.Inputs = "20.10.24+dfsg1", "captured-elsewhere"
+	if err := rec.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := labrun(t, "capture", p); code != 0 || !strings.Contains(out, "rewritten") {
+		t.Fatalf("capture: %d\n%s", code, out)
+	}
+	if read(t, p) != page {
+		t.Error("the page changed, though its output did not")
+	}
+	if err := json.Unmarshal([]byte(read(t, recPath)), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec.Docker.Engine != engine || rec.Inputs == "captured-elsewhere" {
+		t.Fatalf("the record still says engine %s, inputs %s; it ran on %s", rec.Docker.Engine, rec.Inputs, engine)
 	}
 }
