@@ -393,7 +393,9 @@ func TestCaptureRecordsTheImageSet(t *testing.T) {
 	var names []string
 	for _, im := range rec.Images {
 		names = append(names, im.Name)
-		if (!strings.HasPrefix(im.Origin, "built from tools/images/debian ") && !strings.HasPrefix(im.Origin, "pulled ")) || strings.Contains(im.Origin, "labimages") {
+		// Every tag of the repository a page names counts as used, so
+		// debian's bookworm recipe is there beside the trixie one.
+		if (!strings.HasPrefix(im.Origin, "built from tools/images/debian ") && !strings.HasPrefix(im.Origin, "built from tools/images/debian-bookworm ") && !strings.HasPrefix(im.Origin, "pulled ")) || strings.Contains(im.Origin, "labimages") {
 			t.Errorf("%s: origin %q", im.Name, im.Origin)
 		}
 	}

@@ -29,7 +29,7 @@ func TestTerminalsPage(t *testing.T) {
 		t.Fatalf("capture: %d\n%s", code, out)
 	}
 	got := read(t, p)
-	for _, want := range []string{"\ninside 12\n", "ls: cannot access '/no/such/file'", "\n200\n", "term-box Up", "\nback inside\n", "\ntick 3\n", "^C"} {
+	for _, want := range []string{"\ninside 13\n", "ls: cannot access '/no/such/file'", "\n200\n", "term-box Up", "\nback inside\n", "\ntick 3\n", "^C"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("captured page lacks %q:\n%s", want, got)
 		}

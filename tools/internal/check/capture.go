@@ -102,12 +102,13 @@ func writeBack(o *Outcome, changed map[int]bool, e *Env) (kept int, err error) {
 			ran[i].Typed, ran[i].Cmd, ran[i].From = true, r.Typed.Cmd, r.Typed.From
 		}
 	}
-	// A record that already says all this (and names the machine, the
-	// engine and the images: its inputs key is this run's) is left
-	// alone: nothing changed means nothing is written. A page that ran
-	// again on another engine and printed the same gets a record naming
-	// that engine, or its provenance would name one it no longer ran on.
-	if len(outputs) == 0 && rec != nil && rec.Host.Kernel != "" && rec.Inputs == o.inputs && reflect.DeepEqual(rec.Blocks, record.BlocksOf(p, ran)) {
+	// A record that already says all this (and names the machine) is
+	// left alone: nothing changed means nothing is written, on another
+	// machine too. But a page that ran again on another engine or image
+	// set and printed the same gets a record naming them, or its
+	// provenance would name an engine it no longer ran on.
+	if len(outputs) == 0 && rec != nil && rec.Host.Kernel != "" && rec.Docker == e.Versions && rec.ImageSet == e.ImageSet &&
+		reflect.DeepEqual(rec.Blocks, record.BlocksOf(p, ran)) {
 		return kept, nil
 	}
 	np, rewritten, err := p.Rewrite(outputs)

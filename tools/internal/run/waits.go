@@ -167,19 +167,30 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// portGrace is how long a port may take to answer after the program that
+// started its server ended: `docker run -d` returns as soon as the
+// container starts, before the server in it listens (an entrypoint that
+// prepares its configuration first takes a moment).
+const portGrace = 15 * time.Second
+
 // waitPort waits until something answers TCP connections on the port on
-// loopback, or the program holding the terminal ends. There is no event to
-// wait for, so it dials with a short backoff.
+// loopback, or the program holding the terminal has ended portGrace ago.
+// There is no event to wait for, so it dials with a short backoff.
 func waitPort(ctx context.Context, term *terminal.Terminal, port int) error {
 	addr := net.JoinHostPort("127.0.0.1", fmt.Sprint(port))
 	delay := 20 * time.Millisecond
+	var ended time.Time
 	for {
 		// Twice in a row: under load the proxy's hang-up can come late.
 		if answers(ctx, addr) && answers(ctx, addr) {
 			return nil
 		}
 		if !term.Running() {
-			return fmt.Errorf("the program ended before port %d answered", port)
+			if ended.IsZero() {
+				ended = time.Now()
+			} else if time.Since(ended) > portGrace {
+				return fmt.Errorf("the program ended and port %d did not answer within %s", port, portGrace)
+			}
 		}
 		select {
 		case <-ctx.Done():
