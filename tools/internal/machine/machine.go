@@ -179,7 +179,9 @@ func (m *Machine) push(f func() error) { m.undo = append(m.undo, f) }
 func (m *Machine) Command(ctx context.Context, dir string, program ...string) *exec.Cmd {
 	args := append([]string{"-t", strconv.Itoa(m.PID), "-p", "-m", "-u", "-n", "--wd=" + dir, "--"}, program...)
 	cmd := exec.CommandContext(ctx, "nsenter", args...)
-	cmd.Env = slices.Clone(m.Env)
+	// In the machine's mount namespace getcwd(2) cannot name the folder
+	// (its root is this machine's), so programs learn it from PWD.
+	cmd.Env = append(slices.Clone(m.Env), "PWD="+dir)
 	return cmd
 }
 

@@ -125,7 +125,12 @@ func runCourses(ctx context.Context, m *machine.Machine, o Options, courses []co
 	if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) {
 		return nil, fmt.Errorf("the courses on the other engine: %v\n%s", err, out.String())
 	}
-	return check.ReadRunReport(file)
+	rr, err := check.ReadRunReport(file)
+	if err != nil {
+		// labrun stopped before it wrote its report: what it said is why.
+		return nil, fmt.Errorf("the courses on the other engine: %v\n%s", err, out.String())
+	}
+	return rr, nil
 }
 
 // courses are the courses of sections (folders relative to root), or
