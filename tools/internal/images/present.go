@@ -28,11 +28,7 @@ type LabImage struct {
 // ledger does not know; a lab image tagged by a page (docker tag debian
 // mine) is not a lab image under that name.
 func Present(ctx context.Context, cli client.APIClient, led *ledger.Ledger) ([]LabImage, error) {
-	led, err := ledgerOr(led)
-	if err != nil {
-		return nil, err
-	}
-	known, err := led.Load()
+	known, err := knownTo(led)
 	if err != nil {
 		return nil, err
 	}

@@ -284,6 +284,15 @@ func ledgerOr(l *ledger.Ledger) (*ledger.Ledger, error) {
 	return ledger.Default()
 }
 
+// knownTo reads the entries of l (nil: ledger.Default()).
+func knownTo(l *ledger.Ledger) (ledger.Entries, error) {
+	l, err := ledgerOr(l)
+	if err != nil {
+		return nil, err
+	}
+	return l.Load()
+}
+
 // tagAll points every tag at id, e.g. restores debian:latest when only
 // debian:bookworm was left.
 func (p *provisioner) tagAll(ctx context.Context, id string, tags []string) (string, error) {

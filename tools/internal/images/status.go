@@ -43,11 +43,7 @@ func (s Status) OK() bool {
 // List inspects every lab image of the catalog, in build order, and says
 // what the ledger (nil: ledger.Default()) knows of each.
 func List(ctx context.Context, cli client.APIClient, cat *Catalog, led *ledger.Ledger, prefix string) ([]Status, error) {
-	led, err := ledgerOr(led)
-	if err != nil {
-		return nil, err
-	}
-	known, err := led.Load()
+	known, err := knownTo(led)
 	if err != nil {
 		return nil, err
 	}
