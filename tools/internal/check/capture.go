@@ -11,6 +11,7 @@ import (
 
 	"github.com/labdocs/dockerlab/tools/internal/atomicfile"
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
+	"github.com/labdocs/dockerlab/tools/internal/hostfacts"
 	"github.com/labdocs/dockerlab/tools/internal/record"
 	"github.com/labdocs/dockerlab/tools/internal/report"
 	"github.com/labdocs/dockerlab/tools/internal/run"
@@ -48,6 +49,17 @@ func (Capture) after(o *Outcome, e *Env) {
 		}
 	}
 	res := o.Run
+	// A record written anew names this machine. Blocks kept from another
+	// machine would then show that machine's kernel, data root or host
+	// name under a record that names this one's, and the next verify
+	// would take them for drift: the whole page is taken from this run.
+	if o.rec != nil && renews(o.rec, e, len(changed) > 0) && !sameMachine(o.rec.Host, e.Facts) {
+		for i, r := range res.Blocks {
+			if r.Block.Kind == blocks.Console && r.Status == run.OK {
+				changed[i] = true
+			}
+		}
+	}
 	if len(changed) > 0 && !mixable(res, changed, capturedOn(o.rec), e.Facts) {
 		// Kept and new text would disagree about which values are the
 		// same: the whole page is taken from this run.
@@ -102,13 +114,7 @@ func writeBack(o *Outcome, changed map[int]bool, e *Env) (kept int, err error) {
 			ran[i].Typed, ran[i].Cmd, ran[i].From = true, r.Typed.Cmd, r.Typed.From
 		}
 	}
-	// A record that already says all this (and names the machine) is
-	// left alone: nothing changed means nothing is written, on another
-	// machine too. But a page that ran again on another engine or image
-	// set and printed the same gets a record naming them, or its
-	// provenance would name an engine it no longer ran on.
-	if len(outputs) == 0 && rec != nil && rec.Host.Kernel != "" && rec.Docker == e.Versions && rec.ImageSet == e.ImageSet &&
-		reflect.DeepEqual(rec.Blocks, record.BlocksOf(p, ran)) {
+	if len(outputs) == 0 && !renews(rec, e, false) && reflect.DeepEqual(rec.Blocks, record.BlocksOf(p, ran)) {
 		return kept, nil
 	}
 	np, rewritten, err := p.Rewrite(outputs)
@@ -156,4 +162,21 @@ func usedImages(p *blocks.Page, all []record.Image) []record.Image {
 		}
 	}
 	return out
+}
+
+// renews reports whether a capture writes the page's record anew, before
+// looking at the blocks' positions: a block changed, or the record does
+// not name the machine, or names another engine or image set. A record
+// that already says all this is left alone: nothing changed means
+// nothing is written, on another machine too. A page that ran again on
+// another engine or image set and printed the same gets a record naming
+// them, or its provenance would name an engine it no longer ran on.
+func renews(rec *record.Record, e *Env, blocksChanged bool) bool {
+	return blocksChanged || rec == nil || rec.Host.Kernel == "" || rec.Docker != e.Versions || rec.ImageSet != e.ImageSet
+}
+
+// sameMachine reports whether two machines' facts that show in output
+// (normalize.Known: kernel, data root, host name) are the same.
+func sameMachine(a, b hostfacts.Facts) bool {
+	return a.Kernel == b.Kernel && a.DockerRoot == b.DockerRoot && a.Hostname == b.Hostname
 }

@@ -137,11 +137,36 @@ func (n *Normalizer) Lines(lines []string, blockRedact *regexp.Regexp) []string 
 		}
 		i = max(j, i+1)
 	}
+	historyLayers(lines)
 	out := make([]string, len(lines))
 	for i, l := range lines {
 		out[i] = n.Line(l, blockRedact)
 	}
 	return out
+}
+
+// historyLayers makes the first column of `docker history` rows <layer>:
+// the image ID of a step when the daemon keeps the image the build made
+// for it, <missing> when it does not (a pulled image, or one whose build
+// images were removed), which depends on how the image came to the
+// machine, not on what the reader will see of it. An output is history
+// when a row says <missing> or a table header reads IMAGE, CREATED.
+func historyLayers(lines []string) {
+	history := false
+	for _, l := range lines {
+		if historyRowStart.MatchString(l) && strings.HasPrefix(l, "<missing>") || historyHeader.MatchString(l) {
+			history = true
+			break
+		}
+	}
+	if !history {
+		return
+	}
+	for i, l := range lines {
+		if m := historyRowStart.FindStringIndex(l); m != nil {
+			lines[i] = "<layer>" + l[strings.IndexAny(l, " \t"):]
+		}
+	}
 }
 
 // Line normalises one line of output. Matches of blockRedact (may be nil),
@@ -389,6 +414,9 @@ var (
 	bareImgCtx  = regexp.MustCompile(`(?i)(?:\bimage\b[^a-z0-9]*(?:\bid\b[^a-z0-9]*)?|\bbuilt\s+|--->\s*)$`)
 	// imageLsRow is "REPOSITORY  TAG  " before the IMAGE ID column.
 	imageLsRow = regexp.MustCompile(`^\S+[ \t]{2,}\S+[ \t]{2,}$`)
+	// historyRowStart is a history row's first column and the blanks after it.
+	historyRowStart = regexp.MustCompile(`^(?:[0-9a-f]{12}|<missing>)[ \t]{2,}\S`)
+	historyHeader   = regexp.MustCompile(`^IMAGE[ \t]{2,}(?:CREATED|SIZE)\b`)
 	// historyRow is the CREATED column right after a "docker history" ID.
 	historyRow = regexp.MustCompile(`^[ \t]{2,}` + human + ` ago\b`)
 )

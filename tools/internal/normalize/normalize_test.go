@@ -593,3 +593,30 @@ func TestLayerLinesInAnyOrder(t *testing.T) {
 		t.Fatalf("other lines were reordered: %q", got)
 	}
 }
+
+// A history row's first column is a build image's ID or <missing>
+// depending on how the image came to the machine; both read as <layer>.
+// Other outputs that start with IDs keep them.
+func TestHistoryLayers(t *testing.T) {
+	built := []string{"IMAGE          CREATED         SIZE", "f475ca85dfac   1 second ago    22MB", "9625d6172dae   5 minutes ago   0B", "c3ca0e4d2080   5 minutes ago   86.8MB"}
+	pulled := []string{"IMAGE          CREATED          SIZE", "0e1d2c3b4a59   2 seconds ago    22MB", "<missing>      10 minutes ago   0B", "<missing>      10 minutes ago   86.8MB"}
+	a, b := New().Lines(built, nil), New().Lines(pulled, nil)
+	if !slices.Equal(a, b) {
+		t.Fatalf("history of a built and a pulled image differ:\n%q\n%q", a, b)
+	}
+	if built[1] != "f475ca85dfac   1 second ago    22MB" {
+		t.Fatal("Lines changed its argument")
+	}
+	ps := []string{"CONTAINER ID   IMAGE     COMMAND", "d6269298037b   debian    \"bash\""}
+	if got := New().Lines(ps, nil); strings.Contains(strings.Join(got, "\n"), "<layer>") {
+		t.Fatalf("docker ps rows read as history: %q", got)
+	}
+	if shorter := New().Lines(pulled[:3], nil); slices.Equal(shorter, b[:len(shorter)]) && len(shorter) == len(b) {
+		t.Fatal("a history with a layer fewer compares equal")
+	}
+	steps := []string{"IMAGE          CREATED         CREATED BY             SIZE", "<missing>      5 minutes ago   CMD [\"bash\"]             0B"}
+	other := []string{"IMAGE          CREATED         CREATED BY             SIZE", "9625d6172dae   5 minutes ago   CMD [\"nginx\"]            0B"}
+	if slices.Equal(New().Lines(steps, nil), New().Lines(other, nil)) {
+		t.Fatal("another step in the history compares equal")
+	}
+}
