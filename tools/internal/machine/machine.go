@@ -177,6 +177,9 @@ func (m *Machine) push(f func() error) { m.undo = append(m.undo, f) }
 // Command is program run inside the machine (its PID, mount, UTS and
 // network namespaces), in dir, with Env.
 func (m *Machine) Command(ctx context.Context, dir string, program ...string) *exec.Cmd {
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
 	args := append([]string{"-t", strconv.Itoa(m.PID), "-p", "-m", "-u", "-n", "--wd=" + dir, "--"}, program...)
 	cmd := exec.CommandContext(ctx, "nsenter", args...)
 	// In the machine's mount namespace getcwd(2) cannot name the folder
