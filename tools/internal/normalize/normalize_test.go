@@ -258,10 +258,10 @@ func TestTranscripts(t *testing.T) {
 			want: []string{
 				"Unable to find image 'hello-world:latest' locally",
 				"latest: Pulling from library/hello-world",
-				"<digest-1>: Pull complete",
-				"Digest: <digest-2>",
+				"<layer>: Pull complete",
+				"Digest: <digest-1>",
 				"Status: Downloaded newer image for hello-world:latest",
-				"#3 <digest-1> <size> / <size> done",
+				"#3 <digest-2> <size> / <size> done",
 			},
 		},
 		{
