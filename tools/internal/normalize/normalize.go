@@ -141,6 +141,12 @@ func (n *Normalizer) Lines(lines []string, blockRedact *regexp.Regexp) []string 
 		i = max(j, i+1)
 	}
 	historyLayers(lines)
+	for i, l := range lines {
+		// A file a build step copied is named by the hash of its
+		// content, and a base image's root file system archive differs
+		// with every debootstrap (its files' times).
+		lines[i] = buildFileHash.ReplaceAllString(l, "${1}<hash>")
+	}
 	out := make([]string, len(lines))
 	for i, l := range lines {
 		out[i] = n.Line(l, blockRedact)
@@ -417,6 +423,9 @@ var (
 	bareImgCtx  = regexp.MustCompile(`(?i)(?:\bimage\b[^a-z0-9]*(?:\bid\b[^a-z0-9]*)?|\bbuilt\s+|--->\s*)$`)
 	// imageLsRow is "REPOSITORY  TAG  " before the IMAGE ID column.
 	imageLsRow = regexp.MustCompile(`^\S+[ \t]{2,}\S+[ \t]{2,}$`)
+	// buildFileHash is the content hash of the files in a classic build
+	// step's description in docker history: "ADD file:fa8af0f3292f…".
+	buildFileHash = regexp.MustCompile(`((?:ADD|COPY) (?:file|dir|multi):)[0-9a-f]{6,}…?`)
 	// historyRowStart is a history row's first column and the blanks after it.
 	historyRowStart = regexp.MustCompile(`^(?:[0-9a-f]{12}|<missing>)[ \t]{2,}\S`)
 	historyHeader   = regexp.MustCompile(`^IMAGE[ \t]{2,}(?:CREATED|SIZE)\b`)

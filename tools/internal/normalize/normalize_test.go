@@ -620,3 +620,16 @@ func TestHistoryLayers(t *testing.T) {
 		t.Fatal("another step in the history compares equal")
 	}
 }
+
+// The files of a build step are named by their content's hash, which a
+// base image's rebuilt root file system changes with every build.
+func TestBuildFileHashes(t *testing.T) {
+	a := New().Lines([]string{"<missing>      10 minutes ago   /bin/sh -c #(nop) ADD file:fa8af0f3292fcebbd…   86.8MB"}, nil)
+	b := New().Lines([]string{"<missing>      10 minutes ago   /bin/sh -c #(nop) ADD file:7c0fed6efc2b7be3f…   86.8MB"}, nil)
+	if !slices.Equal(a, b) || !strings.Contains(a[0], "ADD file:<hash>") {
+		t.Fatalf("two builds of one step differ: %q, %q", a, b)
+	}
+	if c := New().Lines([]string{"<missing>      10 minutes ago   /bin/sh -c #(nop) COPY file:fa8af0f3292fcebbd…   86.8MB"}, nil); slices.Equal(a, c) {
+		t.Fatal("an ADD and a COPY compare equal")
+	}
+}
