@@ -9,9 +9,9 @@ import (
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
 )
 
-// names reads the page made of the console commands given (one block)
-// and files in its bundle, and returns its names as kind:value.
-func names(t *testing.T, files map[string]string, cmds ...string) []string {
+// bundlePage writes files into a fresh page bundle and parses the page
+// made of the console commands given (one block).
+func bundlePage(t *testing.T, files map[string]string, cmds ...string) *blocks.Page {
 	t.Helper()
 	bundle := filepath.Join(t.TempDir(), "page")
 	os.MkdirAll(bundle, 0o755)
@@ -26,8 +26,15 @@ func names(t *testing.T, files map[string]string, cmds ...string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return p
+}
+
+// names reads the page made of the console commands given and files in
+// its bundle, and returns its names as kind:value.
+func names(t *testing.T, files map[string]string, cmds ...string) []string {
+	t.Helper()
 	var out []string
-	for _, n := range Names(p) {
+	for _, n := range Names(bundlePage(t, files, cmds...)) {
 		if n.Kind != "project" || n.Value != "page" {
 			out = append(out, n.Kind+":"+n.Value)
 		}
@@ -123,22 +130,7 @@ networks:
 }
 
 func TestBuilds(t *testing.T) {
-	page := func(files map[string]string, cmds ...string) *blocks.Page {
-		bundle := filepath.Join(t.TempDir(), "page")
-		os.MkdirAll(bundle, 0o755)
-		for name, text := range files {
-			os.WriteFile(filepath.Join(bundle, name), []byte(text), 0o644)
-		}
-		src := "```console\n"
-		for _, c := range cmds {
-			src += "$ " + c + "\n"
-		}
-		p, err := blocks.Parse(filepath.Join(bundle, "index.md"), []byte(src+"```\n"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	page := func(files map[string]string, cmds ...string) *blocks.Page { return bundlePage(t, files, cmds...) }
 	for _, tc := range []struct {
 		files map[string]string
 		cmd   string
