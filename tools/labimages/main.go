@@ -18,22 +18,17 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/docker/go-units"
+	"github.com/labdocs/dockerlab/tools/internal/cli"
 	"github.com/labdocs/dockerlab/tools/internal/dockerenv"
 	"github.com/labdocs/dockerlab/tools/internal/images"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
-}
+func main() { cli.Main(run) }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("labimages", flag.ContinueOnError)
