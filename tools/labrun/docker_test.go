@@ -117,7 +117,7 @@ func TestNameClashStopsBeforeRunning(t *testing.T) {
 	p := page(t, "clash", "```console\n$ touch ran\n```\n\n```console\n$ docker run -d --name "+name+" debian true\n```\n")
 	work := filepath.Join(t.TempDir(), "work")
 	var out strings.Builder
-	code := Main([]string{"verify", p, "-work", work}, &out, &out)
+	code := run(context.Background(), []string{"verify", p, "-work", work}, &out, &out)
 	if code != 2 || !strings.Contains(out.String(), p+":6: the page creates container \""+name+"\", but one of that name exists already") {
 		t.Fatalf("%d\n%s", code, out.String())
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -33,7 +34,7 @@ func page(t *testing.T, name, body string) string {
 func labrun(t *testing.T, args ...string) (int, string) {
 	t.Helper()
 	var out bytes.Buffer
-	code := Main(append(args, "-work", filepath.Join(t.TempDir(), "work")), &out, &out)
+	code := run(context.Background(), append(args, "-work", filepath.Join(t.TempDir(), "work")), &out, &out)
 	return code, out.String()
 }
 
@@ -155,7 +156,7 @@ func TestBadPagesNameFileAndLine(t *testing.T) {
 func TestUsageErrors(t *testing.T) {
 	for _, args := range [][]string{{}, {"frobnicate"}, {"verify", "-shard", "3/2"}, {"verify", "no/such/page.md"}} {
 		var out bytes.Buffer
-		if code := Main(args, &out, &out); code == 0 {
+		if code := run(context.Background(), args, &out, &out); code == 0 {
 			t.Errorf("%q: exit 0\n%s", args, out.String())
 		}
 	}

@@ -24,15 +24,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"strings"
-	"syscall"
 
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
 	"github.com/labdocs/dockerlab/tools/internal/check"
+	"github.com/labdocs/dockerlab/tools/internal/cli"
 	"github.com/labdocs/dockerlab/tools/internal/load"
-	"github.com/labdocs/dockerlab/tools/internal/report"
 	"github.com/labdocs/dockerlab/tools/internal/shard"
 )
 
@@ -58,15 +54,11 @@ type config struct {
 	hosts   []string // a pool of daemons; empty: the environment's
 }
 
-func main() {
-	os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
-}
+func main() { cli.Main(run) }
 
-// Main is the command, callable from tests.
-func Main(args []string, stdout, stderr io.Writer) int {
+// run is the command, callable from tests.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "matrix" {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
 		return matrixCmd(ctx, args[1:], stdout, stderr)
 	}
 	cfg, err := parseArgs(args, stderr)
@@ -74,8 +66,6 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "labrun:", err)
 		return exitEnv
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	if cfg.cmd == "clean" {
 		return clean(ctx, cfg, stdout, stderr)
 	}
@@ -85,7 +75,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return exitDrift
 	}
 	if cfg.cmd == "list" || cfg.list {
-		return list(pages, stdout)
+		load.List(stdout, pages)
+		return exitOK
 	}
 	return execute(ctx, cfg, pages, stdout, stderr)
 }
@@ -188,35 +179,6 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	return cfg, nil
 }
 
-func list(pages []*blocks.Page, w io.Writer) int {
-	skipped, total := 0, 0
-	for _, p := range pages {
-		if !p.Recorded() {
-			continue
-		}
-		fmt.Fprintf(w, "%s\n", p.Path)
-		for _, b := range p.Blocks {
-			total++
-			switch b.Kind {
-			case blocks.Skipped:
-				skipped++
-				fmt.Fprintf(w, "  %s:%d: skipped: %s\n", p.Path, b.Line, b.Opts.Skip)
-			case blocks.File:
-				fmt.Fprintf(w, "  %s:%d: file %s\n", p.Path, b.Line, b.Opts.File)
-			default:
-				first := ""
-				if len(b.Commands) > 0 {
-					first, _, _ = strings.Cut(b.Commands[0].Text, "\n")
-					first = b.Commands[0].Prompt + " " + first
-				}
-				fmt.Fprintf(w, "  %s:%d: console term=%s %s\n", p.Path, b.Line, b.Opts.Term, first)
-			}
-		}
-	}
-	fmt.Fprintf(w, "%d blocks, %d skipped\n", total, skipped)
-	return exitOK
-}
-
 // execute runs the pages that run on the daemons, reports their outcomes
 // and returns the exit status.
 func execute(ctx context.Context, cfg *config, pages []*blocks.Page, stdout, stderr io.Writer) int {
@@ -230,34 +192,14 @@ func execute(ctx context.Context, cfg *config, pages []*blocks.Page, stdout, std
 		defer e.Close()
 		envs = append(envs, e)
 	}
-	var todo []*blocks.Page
-	nblocks := 0
-	for _, p := range pages {
-		if p.Recorded() {
-			todo = append(todo, p)
-			nblocks += len(p.Blocks)
-		}
-	}
-	progress := report.NewProgress(stderr, report.IsTerminal(stderr), len(todo), nblocks)
 	c := &check.Checker{Mode: cfg.mode, Work: cfg.work, Jobs: cfg.jobs}
-	var outs []*check.Outcome
-	if cfg.load.Course {
-		outs = c.Courses(ctx, envs[0], todo, progress)
-	} else {
-		outs = c.Pages(ctx, envs, todo, progress)
-	}
-	progress.Finish()
+	outs := c.Run(ctx, envs, pages, cfg.load.Course, stderr)
 	if ctx.Err() != nil {
 		fmt.Fprintln(stderr, "labrun: interrupted; the pages' Docker objects were removed")
 		return exitEnv
 	}
 	code := exitOK
-	var ran []*check.Outcome
-	for _, o := range outs { // nil: a page that did not start
-		if o == nil {
-			continue
-		}
-		ran = append(ran, o)
+	for _, o := range outs {
 		if o.Err != nil {
 			code = exitEnv
 		} else if o.Failed() && code == exitOK {
@@ -265,7 +207,7 @@ func execute(ctx context.Context, cfg *config, pages []*blocks.Page, stdout, std
 		}
 	}
 	opts := check.ReportOptions{Format: cfg.format, JUnit: cfg.junit, JSON: cfg.json, Envs: envs, Verbose: cfg.verbose, Name: "labrun " + cfg.cmd}
-	if err := check.Report(stdout, ran, opts); err != nil {
+	if err := check.Report(stdout, outs, opts); err != nil {
 		fmt.Fprintln(stderr, "labrun:", err)
 		return exitEnv
 	}

@@ -113,7 +113,7 @@ func TestPoolRunsEachPageOnOneDaemon(t *testing.T) {
 	}
 	args := append([]string{"capture", "-docker-host", "unix:///var/run/docker.sock", "-docker-host", host2, "-work", t.TempDir()}, paths...)
 	var out strings.Builder
-	if code := Main(args, &out, &out); code != 0 {
+	if code := run(context.Background(), args, &out, &out); code != 0 {
 		t.Fatalf("%d\n%s", code, out.String())
 	}
 	used := map[string]bool{}
@@ -150,7 +150,7 @@ func TestDaemonGoneMidRunIsAnEnvironmentError(t *testing.T) {
 		}
 	}()
 	var out strings.Builder
-	code := Main([]string{"verify", p, "-docker-host", host2, "-work", work}, &out, &out)
+	code := run(context.Background(), []string{"verify", p, "-docker-host", host2, "-work", work}, &out, &out)
 	if code != 2 || !strings.Contains(out.String(), "index.md:1: the Docker daemon went away") {
 		t.Fatalf("%d\n%s", code, out.String())
 	}
@@ -177,12 +177,12 @@ func TestDaemonRestartMidPage(t *testing.T) {
 		}
 	}()
 	var out strings.Builder
-	code := Main([]string{"verify", p, "-docker-host", host2, "-work", work}, &out, &out)
+	code := run(context.Background(), []string{"verify", p, "-docker-host", host2, "-work", work}, &out, &out)
 	if code != 2 || !strings.Contains(out.String(), "index.md:5: the Docker daemon went away") {
 		t.Fatalf("%d\n%s", code, out.String())
 	}
 	out.Reset()
-	if code := Main([]string{"verify", p, "-docker-host", host2, "-work", t.TempDir()}, &out, &out); code != 0 {
+	if code := run(context.Background(), []string{"verify", p, "-docker-host", host2, "-work", t.TempDir()}, &out, &out); code != 0 {
 		t.Fatalf("the run after the restart: %d\n%s", code, out.String())
 	}
 	if left, _ := exec.Command("docker", "-H", host2, "ps", "-aq").Output(); len(strings.TrimSpace(string(left))) > 0 {

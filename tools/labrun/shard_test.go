@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -32,7 +33,7 @@ func listShards(t *testing.T, n int) ([]int, []string) {
 	var outs []string
 	for i := 1; i <= n; i++ {
 		var out bytes.Buffer
-		codes = append(codes, Main([]string{"list", "-shard", fmt.Sprintf("%d/%d", i, n)}, &out, &out))
+		codes = append(codes, run(context.Background(), []string{"list", "-shard", fmt.Sprintf("%d/%d", i, n)}, &out, &out))
 		outs = append(outs, out.String())
 	}
 	return codes, outs
@@ -98,7 +99,7 @@ func TestShardFlagReportsABadPageOnce(t *testing.T) {
 	}
 	for _, spec := range []string{"0/2", "3/2", "1/0", "x"} {
 		var out bytes.Buffer
-		if code := Main([]string{"list", "-shard", spec}, &out, &out); code != exitEnv {
+		if code := run(context.Background(), []string{"list", "-shard", spec}, &out, &out); code != exitEnv {
 			t.Errorf("-shard %s: exit %d\n%s", spec, code, out.String())
 		}
 	}

@@ -10,8 +10,10 @@ package check
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
@@ -116,6 +118,30 @@ func (c *Checker) Course(ctx context.Context, e *Env, pages []*blocks.Page) []*O
 		c.finish(e, outs[i], res[i])
 	}
 	return outs
+}
+
+// Run runs the pages that keep a record (Page.Recorded) on envs, as
+// courses on the first daemon if course is set (Courses), else page by
+// page (Pages), and shows progress on w (a bar on a terminal, nothing
+// otherwise). It returns the outcomes of the pages that started.
+func (c *Checker) Run(ctx context.Context, envs []*Env, pages []*blocks.Page, course bool, w io.Writer) []*Outcome {
+	var todo []*blocks.Page
+	nblocks := 0
+	for _, p := range pages {
+		if p.Recorded() {
+			todo = append(todo, p)
+			nblocks += len(p.Blocks)
+		}
+	}
+	progress := report.NewProgress(w, report.IsTerminal(w), len(todo), nblocks)
+	defer progress.Finish()
+	var outs []*Outcome
+	if course {
+		outs = c.Courses(ctx, envs[0], todo, progress)
+	} else {
+		outs = c.Pages(ctx, envs, todo, progress)
+	}
+	return slices.DeleteFunc(outs, func(o *Outcome) bool { return o == nil })
 }
 
 // Courses runs pages that come course after course, each in reading

@@ -2,6 +2,7 @@ package matrix
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,5 +71,43 @@ func TestCompareNamesTheEngines(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("the comparison lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// Update writes the data only when asked; asked to compare, it leaves the
+// file alone and returns ErrDrift with a message that names the file and
+// shows the difference.
+func TestUpdate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "matrix.json")
+	m := &Matrix{Engines: Engines{Lab: []Engine{{Engine: "29.9.0", Pages: 1}}, Other: Engine{Engine: "20.10.24"}}}
+	if _, err := Update(path, m, false); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("comparing with no data: %v, want a missing file", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := Update(path, m, true)
+	if err != nil || !strings.HasPrefix(msg, "wrote "+path) {
+		t.Fatalf("write = %q, %v", msg, err)
+	}
+	written, _ := os.ReadFile(path)
+	if want, _ := Generate(m); !bytes.Equal(written, want) {
+		t.Errorf("wrote %q, want Generate's %q", written, want)
+	}
+	if msg, err := Update(path, m, false); err != nil || !strings.HasPrefix(msg, path+" unchanged") {
+		t.Errorf("the same matrix again = %q, %v", msg, err)
+	}
+	m.Engines.Other.Engine = "28.5.2"
+	msg, err = Update(path, m, false)
+	if !errors.Is(err, ErrDrift) {
+		t.Fatalf("another engine compares as %v, want ErrDrift", err)
+	}
+	for _, want := range []string{path + " no longer says what the engines print", "this run's second engine is 28.5.2", "+      \"engine\": \"28.5.2\""} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the drift message lacks %q:\n%s", want, msg)
+		}
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, written) {
+		t.Error("comparing changed the file")
 	}
 }

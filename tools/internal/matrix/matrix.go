@@ -26,11 +26,14 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
 	udiff "github.com/aymanbagabas/go-udiff"
+	"github.com/labdocs/dockerlab/tools/internal/atomicfile"
 )
 
 // DataPath is the engines page's data, relative to the repository.
@@ -247,4 +250,34 @@ func labEngines(m *Matrix) string {
 // String is a one-line summary of the counts.
 func (c Counts) String() string {
 	return fmt.Sprintf("%d blocks: %d the same, %d different, %d not compared", c.Blocks, c.Same, c.Different, c.NotCompared)
+}
+
+// ErrDrift is Update's error when the data in the repository no longer
+// says what the engines print.
+var ErrDrift = errors.New("drift")
+
+// Update holds m against the data at path: without write it returns a
+// message ending in ErrDrift, with the diff, when the two differ; with
+// write it writes m there (atomically) instead. The message says what
+// happened, with m's counts.
+func Update(path string, m *Matrix, write bool) (string, error) {
+	now, err := Generate(m)
+	if err != nil {
+		return "", err
+	}
+	old, err := os.ReadFile(path)
+	if err != nil && !(write && errors.Is(err, os.ErrNotExist)) {
+		return "", err
+	}
+	switch {
+	case bytes.Equal(old, now):
+		return fmt.Sprintf("%s unchanged (%s)", path, m.Totals), nil
+	case write:
+		if err := atomicfile.Write(path, now, 0o644); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("wrote %s (%s)", path, m.Totals), nil
+	}
+	return fmt.Sprintf("%s no longer says what the engines print (%s): run make matrix, and read the diff of the engines page:\n%s",
+		path, m.Totals, Compare(old, now)), ErrDrift
 }
