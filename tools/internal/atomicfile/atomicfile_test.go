@@ -90,3 +90,29 @@ func checkOnly(t *testing.T, dir string, names ...string) {
 		t.Errorf("%s holds %q, want %q", dir, got, names)
 	}
 }
+
+// WriteJSON makes the folder, sorts keys, indents, keeps <, > and & as
+// they are, and gives equal files for equal values.
+func TestWriteJSON(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a", "b", "x.json")
+	v := map[string]any{"z": 1, "a": "<b> & c"}
+	if err := WriteJSON(path, v); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "{\n  \"a\": \"<b> & c\",\n  \"z\": 1\n}\n"; string(got) != want {
+		t.Errorf("wrote %q, want %q", got, want)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want 0644", fi.Mode().Perm())
+	}
+	if err := WriteJSON(path, func() {}); err == nil {
+		t.Error("a value JSON cannot encode was written")
+	}
+	if again, _ := os.ReadFile(path); string(again) != string(got) {
+		t.Error("a failed WriteJSON changed the file")
+	}
+}

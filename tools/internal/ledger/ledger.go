@@ -14,7 +14,6 @@
 package ledger
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -115,16 +114,7 @@ func Write(path string, e Entries) error {
 	if e == nil {
 		e = Entries{}
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(file{Format: format, Images: e}); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	return atomicfile.Write(path, b.Bytes(), 0o644)
+	return atomicfile.WriteJSON(path, file{Format: format, Images: e})
 }
 
 // Update changes the ledger under its lock: it reads the file as it is

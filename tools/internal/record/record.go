@@ -6,7 +6,6 @@
 package record
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -125,16 +124,7 @@ func Load(page string) (*Record, error) {
 
 // Save writes the record atomically, indented and with sorted keys so that
 // an unchanged capture gives an unchanged file.
-func (r *Record) Save() error {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r); err != nil {
-		return err
-	}
-	return atomicfile.Write(PathFor(r.Page), b.Bytes(), 0o644)
-}
+func (r *Record) Save() error { return atomicfile.WriteJSON(PathFor(r.Page), r) }
 
 // Shows reports whether the record is of the page's blocks as they are:
 // the same blocks, in the same order, with the same text.
