@@ -72,12 +72,8 @@ const (
 
 // Result describes one provisioned image.
 type Result struct {
-	Name     string        `json:"name"`
-	Tags     []string      `json:"tags"`
+	Image
 	Action   Action        `json:"action"`
-	ID       string        `json:"id"`
-	Hash     string        `json:"recipe_hash"`
-	Origin   string        `json:"origin"`
 	Duration time.Duration `json:"duration_ns"`
 	Note     string        `json:"note,omitempty"` // e.g. why a pull failed before a build
 }
@@ -189,8 +185,8 @@ func (p *provisioner) progress(format string, a ...any) {
 // ensure provisions one image whose bases are already current.
 func (p *provisioner) ensure(ctx context.Context, r *Recipe) (Result, error) {
 	want := p.cat.Hash(r.Name)
-	tags := r.TagsWith(p.opts.Prefix)
-	res := Result{Name: r.Name, Tags: tags, Hash: want}
+	res := Result{Image: p.cat.image(r.Name, p.opts.Prefix)}
+	tags := res.Tags
 
 	// Remember what the tags named before, to clear out what we replace.
 	before := map[string]bool{}
@@ -357,29 +353,23 @@ func (p *provisioner) removeUnused(ctx context.Context, id string) bool {
 
 func (p *provisioner) usedImages(ctx context.Context) (map[string]bool, error) {
 	cs, err := p.cli.ContainerList(ctx, container.ListOptions{All: true})
-	if err != nil {
-		return nil, err
-	}
-	used := map[string]bool{}
-	for _, c := range cs {
-		used[c.ImageID] = true
-	}
-	return used, nil
+	return idSet(cs, func(c container.Summary) string { return c.ImageID }), err
 }
 
 // dangling lists dangling images; builds diff it before and after to find
 // the stage images they left.
 func (p *provisioner) dangling(ctx context.Context) (map[string]bool, error) {
-	f := filters.NewArgs(filters.Arg("dangling", "true"))
-	list, err := p.cli.ImageList(ctx, image.ListOptions{Filters: f})
-	if err != nil {
-		return nil, err
+	list, err := p.cli.ImageList(ctx, image.ListOptions{Filters: filters.NewArgs(filters.Arg("dangling", "true"))})
+	return idSet(list, func(s image.Summary) string { return s.ID }), err
+}
+
+// idSet is the set of the IDs id gives for list's items.
+func idSet[T any](list []T, id func(T) string) map[string]bool {
+	m := make(map[string]bool, len(list))
+	for _, x := range list {
+		m[id(x)] = true
 	}
-	m := map[string]bool{}
-	for _, s := range list {
-		m[s.ID] = true
-	}
-	return m, nil
+	return m
 }
 
 func imageLabels(ii image.InspectResponse) map[string]string {

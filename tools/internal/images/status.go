@@ -9,6 +9,23 @@ import (
 	"github.com/labdocs/dockerlab/tools/internal/ledger"
 )
 
+// Image is a lab image as labimages' results and the status list both
+// name it: its recipe, the tags it goes by with the prefix asked for, what
+// the recipe hashes to now, and, once the daemon has it, its ID and where
+// it came from.
+type Image struct {
+	Name       string   `json:"name"`
+	Tags       []string `json:"tags"`
+	RecipeHash string   `json:"recipe_hash"`
+	ID         string   `json:"id,omitempty"`
+	Origin     string   `json:"origin,omitempty"`
+}
+
+// image is name's Image before the daemon is asked.
+func (c *Catalog) image(name, prefix string) Image {
+	return Image{Name: name, Tags: c.recipes[name].TagsWith(prefix), RecipeHash: c.hashes[name]}
+}
+
 // State of a lab image on the daemon.
 type State string
 
@@ -23,14 +40,10 @@ const (
 // Status is one lab image as the daemon has it: what pages show as
 // provenance, and what labdoctor checks.
 type Status struct {
-	Name        string    `json:"name"`
-	Tags        []string  `json:"tags"`
+	Image
 	State       State     `json:"state"`
-	ID          string    `json:"id,omitempty"`
 	Size        int64     `json:"size,omitempty"`
 	Created     time.Time `json:"created,omitempty"`
-	Origin      string    `json:"origin,omitempty"`
-	RecipeHash  string    `json:"recipe_hash"`          // what the recipe hashes to now
 	ImageHash   string    `json:"image_hash,omitempty"` // what the image was built from
 	MissingTags []string  `json:"missing_tags,omitempty"`
 }
@@ -49,10 +62,8 @@ func List(ctx context.Context, cli client.APIClient, cat *Catalog, led *ledger.L
 	}
 	var out []Status
 	for _, n := range cat.Names() {
-		r := cat.Recipe(n)
-		tags := r.TagsWith(prefix)
-		s := Status{Name: n, Tags: tags, RecipeHash: cat.Hash(n), State: StateMissing}
-		for i, t := range tags {
+		s := Status{Image: cat.image(n, prefix), State: StateMissing}
+		for i, t := range s.Tags {
 			ii, err := cli.ImageInspect(ctx, t)
 			if err != nil {
 				if cerrdefs.IsNotFound(err) {
