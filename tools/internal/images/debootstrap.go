@@ -74,7 +74,7 @@ func (p *provisioner) bootstrap(ctx context.Context, r *Recipe) (string, func(),
 	if err := runQuiet(ctx, nil, src.Mirror, "debootstrap", args...); err != nil {
 		return "", nil, err
 	}
-	if err := copyOverlay(filepath.Join(r.Dir, "rootfs"), root); err != nil {
+	if err := copyOverlay(filepath.Join(r.overlayDir, "rootfs"), root); err != nil {
 		return "", nil, fmt.Errorf("rootfs overlay: %w", err)
 	}
 	// The image gets the host's archive configuration (deb822), nothing else.
@@ -86,7 +86,7 @@ func (p *provisioner) bootstrap(ctx context.Context, r *Recipe) (string, func(),
 	if err := os.WriteFile(filepath.Join(root, "etc/apt/sources.list.d/debian.sources"), []byte(sources), 0o644); err != nil {
 		return "", nil, err
 	}
-	if fin, err := os.ReadFile(filepath.Join(r.Dir, "finalize.sh")); err == nil {
+	if fin, err := os.ReadFile(filepath.Join(r.overlayDir, "finalize.sh")); err == nil {
 		if err := runQuiet(ctx, fin, src.Mirror, "chroot", root, "/bin/sh", "-s"); err != nil {
 			return "", nil, fmt.Errorf("finalize.sh: %w", err)
 		}

@@ -69,10 +69,10 @@ func TestHashFollowsBase(t *testing.T) {
 	for _, n := range before.Names() {
 		changed := before.Hash(n) != after.Hash(n)
 		// registry is built FROM busybox, which is built FROM debian;
-		// node is built FROM debian-bookworm, a recipe of its own.
-		wantChanged := n != "debian-bookworm" && n != "node"
-		if changed != wantChanged {
-			t.Errorf("%s: hash changed=%v, want %v", n, changed, wantChanged)
+		// node is built FROM debian-bookworm, which is made like
+		// debian, with its finalize.sh.
+		if !changed {
+			t.Errorf("%s: hash unchanged after debian/finalize.sh changed", n)
 		}
 	}
 	// Same content elsewhere, same hash: names and paths are not hashed.
@@ -88,6 +88,48 @@ func TestHashFollowsBase(t *testing.T) {
 	must(t, os.WriteFile(filepath.Join(dir, "nginx", "extra.json"), []byte(`{}`), 0o644))
 	if load().Hash("nginx") == after.Hash("nginx") {
 		t.Error("a new file in the recipe folder left the hash as it was")
+	}
+}
+
+// A recipe made like another uses, and hashes, the other's rootfs/ and
+// finalize.sh, and nothing of its own in their place.
+func TestDebootstrapLike(t *testing.T) {
+	dir, load := copyRecipes(t)
+	before := load()
+	if got, want := before.Recipe("debian-bookworm").overlayDir, before.Recipe("debian").Dir; got != want {
+		t.Errorf("debian-bookworm takes its rootfs/ and finalize.sh from %s, want %s", got, want)
+	}
+	must(t, os.WriteFile(filepath.Join(dir, "debian", "rootfs", "etc", "dpkg", "dpkg.cfg.d", "docker"), []byte("# changed\n"), 0o644))
+	after := load()
+	for _, n := range []string{"debian", "debian-bookworm", "node"} {
+		if before.Hash(n) == after.Hash(n) {
+			t.Errorf("%s: hash unchanged after debian/rootfs changed", n)
+		}
+	}
+	if before.Hash("debian-bookworm") == before.Hash("debian") {
+		t.Error("debian-bookworm hashes like debian: its own recipe.json (the suite) is not in its hash")
+	}
+	for name, tc := range map[string]struct {
+		like string
+		own  string // a file of its own in the way
+		want string
+	}{
+		"unknown":       {like: "nope", want: `debootstrap.like "nope" is not a debootstrap recipe`},
+		"not bootstrap": {like: "nginx", want: `debootstrap.like "nginx" is not a debootstrap recipe`},
+		"own finalize":  {like: "debian", own: "finalize.sh", want: "has a finalize.sh of its own and debootstrap.like"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir, _ := copyRecipes(t)
+			bw := filepath.Join(dir, "debian-bookworm")
+			must(t, os.WriteFile(filepath.Join(bw, "recipe.json"), []byte(`{"tags": ["debian:bookworm"], "debootstrap": {"suite": "bookworm", "like": "`+tc.like+`"}}`), 0o644))
+			if tc.own != "" {
+				must(t, os.WriteFile(filepath.Join(bw, tc.own), []byte("#!/bin/sh\n"), 0o755))
+			}
+			_, err := LoadCatalog(repoRoot(t), dir)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), filepath.Join(bw, "recipe.json")) {
+				t.Errorf("LoadCatalog = %v, want an error naming %s and %q", err, filepath.Join(bw, "recipe.json"), tc.want)
+			}
+		})
 	}
 }
 

@@ -30,6 +30,9 @@ const hashFormat = "labdocs-recipe-v1"
 type Recipe struct {
 	Name string `json:"-"`
 	Dir  string `json:"-"` // absolute path of the folder
+	// overlayDir holds the rootfs/ and finalize.sh a debootstrap recipe
+	// uses: Dir, or its Like recipe's folder.
+	overlayDir string
 
 	About string   `json:"about"`
 	Tags  []string `json:"tags"` // unprefixed; Tags[0] is the primary tag
@@ -49,6 +52,10 @@ type Recipe struct {
 type Debootstrap struct {
 	Suite   string `json:"suite"`
 	Variant string `json:"variant"`
+	// Like names another debootstrap recipe whose rootfs/ and
+	// finalize.sh this one uses (and hashes) instead of its own: the
+	// same making of another suite.
+	Like string `json:"like,omitempty"`
 }
 
 // RootfsArchive is the name of the bootstrapped tree in the build context.
@@ -141,6 +148,11 @@ func LoadCatalog(repoRoot, dir string) (*Catalog, error) {
 	if len(c.recipes) == 0 {
 		return nil, fmt.Errorf("no recipes (*/recipe.json) in %s", dir)
 	}
+	for _, r := range c.recipes {
+		if err := c.resolveLike(r); err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(r.Dir, "recipe.json"), err)
+		}
+	}
 	if err := c.sort(); err != nil {
 		return nil, err
 	}
@@ -179,6 +191,28 @@ func (r *Recipe) validate() error {
 	if _, err := os.Stat(filepath.Join(r.Dir, "Dockerfile")); err != nil {
 		return errors.New("no Dockerfile")
 	}
+	return nil
+}
+
+// resolveLike sets where r's rootfs/ and finalize.sh are.
+func (c *Catalog) resolveLike(r *Recipe) error {
+	r.overlayDir = r.Dir
+	if r.Debootstrap == nil || r.Debootstrap.Like == "" {
+		return nil
+	}
+	like, ok := c.recipes[r.Debootstrap.Like]
+	switch {
+	case !ok || like.Debootstrap == nil:
+		return fmt.Errorf("debootstrap.like %q is not a debootstrap recipe", r.Debootstrap.Like)
+	case like.Debootstrap.Like != "":
+		return fmt.Errorf("debootstrap.like %q is itself like %q: name that one", r.Debootstrap.Like, like.Debootstrap.Like)
+	}
+	for _, own := range []string{"rootfs", "finalize.sh"} {
+		if _, err := os.Lstat(filepath.Join(r.Dir, own)); err == nil {
+			return fmt.Errorf("has a %s of its own and debootstrap.like %q: keep one", own, r.Debootstrap.Like)
+		}
+	}
+	r.overlayDir = like.Dir
 	return nil
 }
 
@@ -240,40 +274,16 @@ func (r *Recipe) deps() []string {
 func (c *Catalog) hash(r *Recipe) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n", hashFormat)
-	err := filepath.WalkDir(r.Dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(r.Dir, p)
-		rel = filepath.ToSlash(rel)
-		if rel == ParityFile {
-			// What the official image does is data about the recipe,
-			// not part of it: editing it rebuilds nothing.
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		switch {
-		case d.IsDir():
-			fmt.Fprintf(h, "dir %s\n", rel)
-		case info.Mode()&fs.ModeSymlink != 0:
-			t, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(h, "link %s %s\n", rel, t)
-		case info.Mode().IsRegular():
-			sum, err := fileSHA(p)
-			if err != nil {
-				return err
-			}
-			// The exec bit matters: it is copied into images.
-			fmt.Fprintf(h, "file %s %o %s\n", rel, info.Mode().Perm()&0o111, sum)
-		}
-		return nil
+	err := hashTree(h, r.Dir, "", func(rel string) bool {
+		// What the official image does is data about the recipe, not
+		// part of it: editing it rebuilds nothing.
+		return rel != ParityFile
 	})
+	if err == nil && r.overlayDir != r.Dir {
+		err = hashTree(h, r.overlayDir, "like/", func(rel string) bool {
+			return rel == "." || rel == "finalize.sh" || rel == "rootfs" || strings.HasPrefix(rel, "rootfs/")
+		})
+	}
 	if err != nil {
 		return "", err
 	}
@@ -295,6 +305,47 @@ func (c *Catalog) hash(r *Recipe) (string, error) {
 		fmt.Fprintf(h, "from %s %s\n", a, c.hashes[r.From[a]])
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// hashTree writes to h each entry of the tree at dir that keep takes
+// (by its slash path relative to dir), named with prefix: folders, links
+// with their targets, files with their exec bit and content hash.
+func hashTree(h io.Writer, dir, prefix string, keep func(rel string) bool) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		if !keep(rel) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.IsDir():
+			fmt.Fprintf(h, "dir %s%s\n", prefix, rel)
+		case info.Mode()&fs.ModeSymlink != 0:
+			t, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(h, "link %s%s %s\n", prefix, rel, t)
+		case info.Mode().IsRegular():
+			sum, err := fileSHA(p)
+			if err != nil {
+				return err
+			}
+			// The exec bit matters: it is copied into images.
+			fmt.Fprintf(h, "file %s%s %o %s\n", prefix, rel, info.Mode().Perm()&0o111, sum)
+		}
+		return nil
+	})
 }
 
 func fileSHA(p string) (string, error) {
