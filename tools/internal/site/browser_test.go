@@ -342,6 +342,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("copy", func(t *testing.T) { testCopy(t, ctx, cp, pageURL, shots) })
 	t.Run("select", func(t *testing.T) { testSelection(t, ctx, s, cp, base) })
 	t.Run("theme", func(t *testing.T) { testTheme(t, ctx, pageURL, shots) })
+	t.Run("code colours", func(t *testing.T) { testCodeColours(t, ctx, base+"/lab/5-dockerfile/") })
 	t.Run("search", func(t *testing.T) { testSearch(t, ctx, s, cp, base, pageURL, shots) })
 	t.Run("print", func(t *testing.T) { testPrintPage(t, ctx, s, base, shots) })
 	t.Run("toc", func(t *testing.T) { testTOC(t, ctx, pageURL, shots) })
@@ -444,6 +445,62 @@ func testCopy(t *testing.T, ctx context.Context, cp consolePage, pageURL string,
 	waitFor(t, ctx, "the second copy", `window.__copied.length === 2`)
 	if got := eval[string](t, ctx, `window.__copied[1]`); got != b.Commands[j].Text {
 		t.Errorf("the copy button of command %d copied %q, want %q", j+1, got, b.Commands[j].Text)
+	}
+}
+
+// testCodeColours holds the highlighted code on a page to chroma.css: each
+// token class whose colour differs between the themes shows its light
+// colour in the light theme, its dark one when the reader chose dark, and
+// its dark one in the auto theme on a dark system.
+func testCodeColours(t *testing.T, ctx context.Context, pageURL string) {
+	css, err := os.ReadFile(filepath.Join(repoRoot(t), "static", "css", "chroma.css"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rgb := func(hex string) string {
+		h := strings.TrimPrefix(hex, "#")
+		if len(h) == 3 {
+			h = string([]byte{h[0], h[0], h[1], h[1], h[2], h[2]})
+		}
+		var r, g, b int
+		fmt.Sscanf(h, "%02x%02x%02x", &r, &g, &b)
+		return fmt.Sprintf("rgb(%d, %d, %d)", r, g, b)
+	}
+	pairs := map[string][2]string{}
+	for _, m := range regexp.MustCompile(`(?m)^\.chroma \.(\w+) \{ color:light-dark\((#[0-9a-f]+), (#[0-9a-f]+)\)`).FindAllStringSubmatch(string(css), -1) {
+		pairs[m[1]] = [2]string{rgb(m[2]), rgb(m[3])}
+	}
+	navigate(t, ctx, pageURL)
+	classes := eval[[]string](t, ctx, `[...new Set([...document.querySelectorAll(".chroma span[class]")].map(e => e.className))]`)
+	colour := func(class, theme string) string {
+		return eval[string](t, ctx, fmt.Sprintf(`(() => { const h = document.documentElement;
+			if (%[1]q) h.dataset.theme = %[1]q; else delete h.dataset.theme;
+			return getComputedStyle(document.querySelector(".chroma ." + %[2]q)).color })()`, theme, class))
+	}
+	checked := 0
+	for _, c := range classes {
+		p, ok := pairs[c]
+		if !ok {
+			continue
+		}
+		checked++
+		prefersDark(t, ctx, false)
+		if got := colour(c, "light"); got != p[0] {
+			t.Errorf(".%s in the light theme: %s, want %s", c, got, p[0])
+		}
+		if got := colour(c, "dark"); got != p[1] {
+			t.Errorf(".%s in the dark theme: %s, want %s", c, got, p[1])
+		}
+		prefersDark(t, ctx, true)
+		if got := colour(c, ""); got != p[1] {
+			t.Errorf(".%s in the auto theme on a dark system: %s, want %s", c, got, p[1])
+		}
+	}
+	prefersDark(t, ctx, false)
+	eval[bool](t, ctx, `delete document.documentElement.dataset.theme`)
+	t.Logf("%d token classes checked of %v", checked, classes)
+	if checked < 3 {
+		t.Fatalf("%s: only %d token classes with a colour a theme (of %v): the check proves little", pageURL, checked, classes)
 	}
 }
 
