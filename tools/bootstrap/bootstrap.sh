@@ -9,7 +9,8 @@
 # docker.io too (the CLI, iptables, and Debian's engine as a second one,
 # not started). Daemons it starts log to $LAB_DOCKERD_LOG. It builds the buildx
 # and compose CLI plugins from their pinned Go modules (tools/plugins/*)
-# only when the docker CLI lacks them. It installs the HTML checker the
+# only when the docker CLI lacks them, once per machine like the engine
+# (section 3). It installs the HTML checker the
 # site's tests use (tools/vnu, with npm; Java and npm from apt if missing).
 # It is opt-in: `make bootstrap` runs it; `make test` alone never installs
 # anything.
@@ -307,18 +308,39 @@ else
 	esac
 fi
 
-# 3. CLI plugins, built from the pinned modules with their real versions.
+# 3. CLI plugins, built from the pinned modules with their real versions,
+#    where the docker CLI lacks them (Docker's own packages ship both).
+#    Like the engine, each is compiled once per machine: into
+#    $LAB_PLUGIN_CACHE/docker-<name>-<key>, <key> a hash of its go.mod,
+#    go.sum, package, flags and Go toolchain, made aside and renamed into
+#    place; a fresh clone or a new $DOCKER_CONFIG only copies it.
+if [ -z "${LAB_PLUGIN_CACHE:-}" ]; then
+	if [ "$(id -u)" = 0 ]; then LAB_PLUGIN_CACHE=/var/cache/labdocs/plugins; else LAB_PLUGIN_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/labdocs/plugins; fi
+fi
 build_plugin() { # name module-dir package ldflags
-	local name=$1 dir=$2 pkg=$3 ldflags=$4
+	local name=$1 dir=$2 pkg=$3 ldflags=$4 key cached
 	if docker "$name" version >/dev/null 2>&1; then
 		log "docker $name present: $(docker "$name" version | head -1)"
 		return
 	fi
-	log "building docker-$name from tools/plugins/$dir into $plugins_dir"
+	key=$({
+		cat "tools/plugins/$dir/go.mod" "tools/plugins/$dir/go.sum"
+		printf '%s\n%s\n' "$pkg" "$ldflags"
+		go env GOVERSION GOOS GOARCH
+	} | sha256sum | cut -c1-16)
+	cached=$LAB_PLUGIN_CACHE/docker-$name-$key
+	if [ -x "$cached" ]; then
+		log "docker-$name compiled before on this machine: $cached"
+	else
+		log "building docker-$name from tools/plugins/$dir once for this machine (into $LAB_PLUGIN_CACHE)"
+		mkdir -p "$LAB_PLUGIN_CACHE"
+		(cd "tools/plugins/$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $ldflags" -o "$cached.tmp.$$" "$pkg")
+		mv "$cached.tmp.$$" "$cached"
+	fi
 	mkdir -p "$plugins_dir"
-	(cd "tools/plugins/$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $ldflags" -o "$plugins_dir/docker-$name.tmp" "$pkg")
-	mv "$plugins_dir/docker-$name.tmp" "$plugins_dir/docker-$name"
-	log "docker $name: $(docker "$name" version | head -1)"
+	cp "$cached" "$plugins_dir/docker-$name.tmp.$$"
+	mv "$plugins_dir/docker-$name.tmp.$$" "$plugins_dir/docker-$name"
+	log "docker $name: $(docker "$name" version | head -1) in $plugins_dir"
 }
 version_of() { awk -v m="$1" '$1 == m { print $2; exit }' "tools/plugins/$2/go.mod"; }
 build_plugin buildx buildx github.com/docker/buildx/cmd/buildx \

@@ -123,6 +123,17 @@ expect built-theirs 2 'a daemon that bootstrap did not start answers' "answers: 
 run bad-mode "LAB_ENGINE=newest tools/bootstrap/bootstrap.sh"
 expect bad-mode 2 'LAB_ENGINE=newest: want auto, installed or built'
 
+# 8. CLI plugins missing (a new DOCKER_CONFIG): compiled once into the
+#    machine's plugin cache; a second new DOCKER_CONFIG only copies them.
+mkdir -p "$top/plugins"
+run plugins "export DOCKER_CONFIG=$top/plugins/config1 LAB_PLUGIN_CACHE=$top/plugins/cache
+	$timed export DOCKER_CONFIG=$top/plugins/config2; tools/bootstrap/bootstrap.sh
+	docker compose version; ls $top/plugins/cache; exit \$rc"
+expect plugins 0 'building docker-compose from tools/plugins/compose once for this machine' \
+	'building docker-buildx from tools/plugins/buildx once for this machine' \
+	'docker-compose compiled before on this machine' 'docker-buildx compiled before on this machine' \
+	'^Docker Compose version v2\.' '^docker-compose-[0-9a-f]{16}$'
+
 grep -h 'bootstrap took' "$top"/*.out | sed 's/^/      /' | head -3
 if grep -q " $top" /proc/mounts; then
 	echo "FAIL  mounts left under $top" && fails=$((fails + 1))
