@@ -5,12 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/labdocs/dockerlab/tools/internal/atomicfile"
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
+	"github.com/labdocs/dockerlab/tools/internal/bundle"
 	"github.com/labdocs/dockerlab/tools/internal/hostfacts"
 	"github.com/labdocs/dockerlab/tools/internal/record"
 	"github.com/labdocs/dockerlab/tools/internal/report"
@@ -53,7 +53,7 @@ func (Capture) after(o *Outcome, e *Env) {
 	// machine would then show that machine's kernel, data root or host
 	// name under a record that names this one's, and the next verify
 	// would take them for drift: the whole page is taken from this run.
-	if o.rec != nil && renews(o.rec, e, len(changed) > 0) && !sameMachine(o.rec.Host, e.Facts) {
+	if o.rec != nil && renews(o.rec, e, len(changed) > 0, o.inputs) && !sameMachine(o.rec.Host, e.Facts) {
 		for i, r := range res.Blocks {
 			if r.Block.Kind == blocks.Console && r.Status == run.OK {
 				changed[i] = true
@@ -114,7 +114,7 @@ func writeBack(o *Outcome, changed map[int]bool, e *Env) (kept int, err error) {
 			ran[i].Typed, ran[i].Cmd, ran[i].From = true, r.Typed.Cmd, r.Typed.From
 		}
 	}
-	if len(outputs) == 0 && !renews(rec, e, false) && reflect.DeepEqual(rec.Blocks, record.BlocksOf(p, ran)) {
+	if len(outputs) == 0 && !renews(rec, e, false, o.inputs) && reflect.DeepEqual(rec.Blocks, record.BlocksOf(p, ran)) {
 		return kept, nil
 	}
 	np, rewritten, err := p.Rewrite(outputs)
@@ -150,14 +150,30 @@ func writeBack(o *Outcome, changed map[int]bool, e *Env) (kept int, err error) {
 	return kept, nrec.Save()
 }
 
-// usedImages are the lab images whose names the page's blocks mention.
+// usedImages are the lab images the page's blocks or its bundle's files (a
+// Dockerfile, a Compose file) name: as NAME:TAG, or
+// as a bare NAME, which Docker reads as NAME:latest. A name counts as a
+// word of its own (between spaces, quotes, = or a line's ends), or after a
+// slash (a pushed copy, localhost:5000/NAME:TAG, needs the image first).
+// Other tags of the same image are not the page's: a page on debian does
+// not show debian:bookworm as one it used.
 func usedImages(p *blocks.Page, all []record.Image) []record.Image {
 	text := p.RunText()
+	files, _ := bundle.Of(p.Path).Files() // an unreadable file fails the inputs key
+	for _, f := range files {
+		text += "\n" + string(f.Data)
+	}
+	words := map[string]bool{}
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(" \t\n\r=\"'", r) }) {
+		words[w] = true
+		if i := strings.LastIndexByte(w, '/'); i >= 0 {
+			words[w[i+1:]] = true
+		}
+	}
 	out := []record.Image{}
 	for _, im := range all {
-		repo := im.Name[:strings.LastIndex(im.Name, ":")]
-		re := regexp.MustCompile(`(?m)(?:^|[\s=/"'])` + regexp.QuoteMeta(repo) + `(?::[\w.-]+)?(?:$|[\s"'])`)
-		if re.MatchString(text) {
+		repo, tag, _ := strings.Cut(im.Name, ":")
+		if words[im.Name] || tag == "latest" && words[repo] {
 			out = append(out, im)
 		}
 	}
@@ -166,13 +182,19 @@ func usedImages(p *blocks.Page, all []record.Image) []record.Image {
 
 // renews reports whether a capture writes the page's record anew, before
 // looking at the blocks' positions: a block changed, or the record does
-// not name the machine, or names another engine or image set. A record
-// that already says all this is left alone: nothing changed means
-// nothing is written, on another machine too. A page that ran again on
-// another engine or image set and printed the same gets a record naming
-// them, or its provenance would name an engine it no longer ran on.
-func renews(rec *record.Record, e *Env, blocksChanged bool) bool {
-	return blocksChanged || rec == nil || rec.Host.Kernel == "" || rec.Docker != e.Versions || rec.ImageSet != e.ImageSet
+// not name the machine, or names another engine or image set, or, on the
+// machine that captured it, holds another inputs key (an image rebuilt,
+// a bundle file edited, the page's images read anew) than the page's now.
+// A record that already says all this is left alone: nothing changed
+// means nothing is written. On another machine the key differs anyway (it
+// holds the machine's facts) and the record stays. A page that ran again
+// on another engine or image set and printed the same gets a record
+// naming them, or its provenance would name an engine it no longer ran
+// on; one whose inputs moved on its own machine gets their key, or every
+// capture after would run it again.
+func renews(rec *record.Record, e *Env, blocksChanged bool, inputs string) bool {
+	return blocksChanged || rec == nil || rec.Host.Kernel == "" || rec.Docker != e.Versions || rec.ImageSet != e.ImageSet ||
+		rec.Inputs != inputs && sameMachine(rec.Host, e.Facts)
 }
 
 // sameMachine reports whether two machines' facts that show in output

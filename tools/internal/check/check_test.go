@@ -303,3 +303,66 @@ func TestStandInMarksFail(t *testing.T) {
 		t.Errorf("verify after the clean capture: %+v", o.Results)
 	}
 }
+
+// A page uses the images its blocks and bundle files name, as NAME:TAG or
+// as a bare NAME (Docker's NAME:latest), and not the other tags the same
+// image has, nor those of a block that is not run.
+func TestUsedImagesAreTheNamedOnes(t *testing.T) {
+	p := writeBundle(t, "# P\n\n```console\n$ docker run --rm debian cat /etc/debian_version\n13.8\n$ docker tag registry:3 localhost:5000/registry:3\n```\n\n"+
+		"```dockerfile {file=\"Dockerfile\"}\nARG BASE=node:24\nFROM ${BASE}\n```\n\n"+
+		"```console {skip=\"not run\"}\n$ docker run busybox:1.37\n```\n", 0o644)
+	// A Compose file of the bundle names its images too.
+	if err := os.WriteFile(filepath.Join(filepath.Dir(p.Path), "compose.yaml"), []byte("services:\n  db:\n    image: \"redis:8\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var all []record.Image
+	for _, n := range []string{"busybox:1.37", "debian:13", "debian:bookworm", "debian:latest", "debian:trixie", "node:24", "redis:8", "redis:latest", "registry:3", "registry:latest"} {
+		all = append(all, record.Image{Name: n})
+	}
+	var got []string
+	for _, im := range usedImages(p, all) {
+		got = append(got, im.Name)
+	}
+	if want := []string{"debian:latest", "node:24", "redis:8", "registry:3"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("used images = %v, want %v", got, want)
+	}
+}
+
+// On the machine that captured it, a page whose inputs moved (here a
+// bundle file) but whose output did not gets its record's key renewed, so
+// that the next capture does not run it again. On another machine the
+// record stays as it is (its key holds the capturing machine's facts).
+func TestCaptureRenewsTheKeyOnItsMachine(t *testing.T) {
+	p := writeBundle(t, "```console\n$ echo one\none\n```\n", 0o644)
+	e := env()
+	c := &Checker{Mode: Capture{}}
+	capture := func(e *Env) *Outcome {
+		t.Helper()
+		p := reread(t, p.Path)
+		o := c.prepare(e, p)
+		if o.Note == "" {
+			o = c.finish(e, o, ran(p, run.OK, []string{"one"}))
+		}
+		if o.Err != nil || o.Failed() {
+			t.Fatalf("capture: %v %+v", o.Err, o.Results)
+		}
+		return o
+	}
+	capture(e)
+	if err := os.WriteFile(filepath.Join(filepath.Dir(p.Path), "app.txt"), []byte("edited\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := env()
+	elsewhere.Facts.Kernel, elsewhere.Facts.Hostname = "6.12.0-1-amd64", "there"
+	before, _ := os.ReadFile(record.PathFor(p.Path))
+	if o := capture(elsewhere); o.Note != "captured: 1 blocks kept, 0 rewritten" {
+		t.Errorf("on another machine: %q", o.Note)
+	}
+	if after, _ := os.ReadFile(record.PathFor(p.Path)); string(after) != string(before) {
+		t.Error("a capture on another machine rewrote the record")
+	}
+	capture(e)
+	if o := capture(e); !strings.Contains(o.Note, "unchanged since capture") {
+		t.Errorf("a capture after the key was renewed ran the page again: %q", o.Note)
+	}
+}
