@@ -5,12 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/labdocs/dockerlab/tools/internal/atomicfile"
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
-	"github.com/labdocs/dockerlab/tools/internal/bundle"
 	"github.com/labdocs/dockerlab/tools/internal/hostfacts"
 	"github.com/labdocs/dockerlab/tools/internal/record"
 	"github.com/labdocs/dockerlab/tools/internal/report"
@@ -121,7 +119,7 @@ func writeBack(o *Outcome, changed map[int]bool, e *Env) (kept int, err error) {
 	if err != nil {
 		return kept, fmt.Errorf("%s: %w", p.Path, err)
 	}
-	inputs := o.inputs
+	inputs, images := o.inputs, o.images
 	if rewritten {
 		info, err := os.Stat(p.Path)
 		if err != nil {
@@ -131,13 +129,13 @@ func writeBack(o *Outcome, changed map[int]bool, e *Env) (kept int, err error) {
 			return kept, fmt.Errorf("%s: %w", p.Path, err)
 		}
 		// The inputs include the page's blocks, which now hold new output.
-		if inputs, err = inputsKey(np, e); err != nil {
+		if inputs, images, err = inputsKey(np, e); err != nil {
 			return kept, err
 		}
 	}
 	// The new page's blocks are the old ones with new output: same order.
 	nrec := &record.Record{Page: filepath.ToSlash(p.Path), Captured: time.Now().UTC().Truncate(time.Second),
-		DurationMS: res.Duration.Milliseconds(), Docker: e.Versions, Host: e.Facts, Images: usedImages(np, e.Images), ImageSet: e.ImageSet,
+		DurationMS: res.Duration.Milliseconds(), Docker: e.Versions, Host: e.Facts, Images: images, ImageSet: e.ImageSet,
 		Blocks: record.BlocksOf(np, ran), Inputs: inputs}
 	for _, b := range np.Blocks {
 		switch b.Kind {
@@ -148,36 +146,6 @@ func writeBack(o *Outcome, changed map[int]bool, e *Env) (kept int, err error) {
 		}
 	}
 	return kept, nrec.Save()
-}
-
-// usedImages are the lab images the page's blocks or its bundle's files (a
-// Dockerfile, a Compose file) name: as NAME:TAG, or
-// as a bare NAME, which Docker reads as NAME:latest. A name counts as a
-// word of its own (between spaces, quotes, = or a line's ends), or after a
-// slash (a pushed copy, localhost:5000/NAME:TAG, needs the image first).
-// Other tags of the same image are not the page's: a page on debian does
-// not show debian:bookworm as one it used.
-func usedImages(p *blocks.Page, all []record.Image) []record.Image {
-	text := p.RunText()
-	files, _ := bundle.Of(p.Path).Files() // an unreadable file fails the inputs key
-	for _, f := range files {
-		text += "\n" + string(f.Data)
-	}
-	words := map[string]bool{}
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(" \t\n\r=\"'", r) }) {
-		words[w] = true
-		if i := strings.LastIndexByte(w, '/'); i >= 0 {
-			words[w[i+1:]] = true
-		}
-	}
-	out := []record.Image{}
-	for _, im := range all {
-		repo, tag, _ := strings.Cut(im.Name, ":")
-		if words[im.Name] || tag == "latest" && words[repo] {
-			out = append(out, im)
-		}
-	}
-	return out
 }
 
 // renews reports whether a capture writes the page's record anew, before

@@ -35,6 +35,7 @@ type Outcome struct {
 
 	rec    *record.Record // the page's record; nil if never captured
 	inputs string         // the key of the page's inputs now
+	images []record.Image // the lab images the page uses (inputsKey)
 }
 
 // Failed reports whether a block failed or the page left objects behind.
@@ -215,7 +216,7 @@ func (c *Checker) prepare(e *Env, p *blocks.Page) *Outcome {
 		o.Err = err
 		return o
 	}
-	if o.inputs, err = inputsKey(p, e); err != nil {
+	if o.inputs, o.images, err = inputsKey(p, e); err != nil {
 		o.Err = err
 		return o
 	}

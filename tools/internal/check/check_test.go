@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/labdocs/dockerlab/tools/internal/blocks"
+	"github.com/labdocs/dockerlab/tools/internal/bundle"
 	"github.com/labdocs/dockerlab/tools/internal/hostfacts"
 	"github.com/labdocs/dockerlab/tools/internal/record"
 	"github.com/labdocs/dockerlab/tools/internal/report"
@@ -197,7 +198,7 @@ func TestInputsKeyFollowsTheBundle(t *testing.T) {
 	}
 	key := func() string {
 		t.Helper()
-		k, err := inputsKey(p, env())
+		k, _, err := inputsKey(p, env())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,7 +217,7 @@ func TestInputsKeyFollowsTheBundle(t *testing.T) {
 	}
 	e := env()
 	e.Versions.Engine = "28.0.0"
-	if k, _ := inputsKey(p, e); k == k2 {
+	if k, _, _ := inputsKey(p, e); k == k2 {
 		t.Error("another engine kept the key")
 	}
 }
@@ -319,8 +320,12 @@ func TestUsedImagesAreTheNamedOnes(t *testing.T) {
 	for _, n := range []string{"busybox:1.37", "debian:13", "debian:bookworm", "debian:latest", "debian:trixie", "node:24", "redis:8", "redis:latest", "registry:3", "registry:latest"} {
 		all = append(all, record.Image{Name: n})
 	}
+	files, err := bundle.Of(p.Path).Files()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var got []string
-	for _, im := range usedImages(p, all) {
+	for _, im := range usedImages(p, files, all) {
 		got = append(got, im.Name)
 	}
 	if want := []string{"debian:latest", "node:24", "redis:8", "registry:3"}; strings.Join(got, " ") != strings.Join(want, " ") {
