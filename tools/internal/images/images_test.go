@@ -117,11 +117,18 @@ func TestDebootstrapLike(t *testing.T) {
 		"unknown":       {like: "nope", want: `debootstrap.like "nope" is not a debootstrap recipe`},
 		"not bootstrap": {like: "nginx", want: `debootstrap.like "nginx" is not a debootstrap recipe`},
 		"own finalize":  {like: "debian", own: "finalize.sh", want: "has a finalize.sh of its own and debootstrap.like"},
+		// A new recipe like debian-bookworm, which is itself like debian.
+		"chained": {like: "debian-bookworm", want: `debootstrap.like "debian-bookworm" is itself like "debian": name that one`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir, _ := copyRecipes(t)
 			bw := filepath.Join(dir, "debian-bookworm")
-			must(t, os.WriteFile(filepath.Join(bw, "recipe.json"), []byte(`{"tags": ["debian:bookworm"], "debootstrap": {"suite": "bookworm", "like": "`+tc.like+`"}}`), 0o644))
+			if name == "chained" {
+				bw = filepath.Join(dir, "debian-sid")
+				must(t, os.MkdirAll(bw, 0o755))
+				must(t, os.WriteFile(filepath.Join(bw, "Dockerfile"), []byte("FROM scratch\n"), 0o644))
+			}
+			must(t, os.WriteFile(filepath.Join(bw, "recipe.json"), []byte(`{"tags": ["debian:x"], "debootstrap": {"suite": "x", "like": "`+tc.like+`"}}`), 0o644))
 			if tc.own != "" {
 				must(t, os.WriteFile(filepath.Join(bw, tc.own), []byte("#!/bin/sh\n"), 0o755))
 			}
