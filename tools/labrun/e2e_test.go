@@ -86,7 +86,9 @@ func TestCourseVerifiesOnAnotherMachine(t *testing.T) {
 	// processes would show in this machine's ps).
 	end = ph.start("copy content")
 	site := t.TempDir()
-	copyTree(t, filepath.Join(root, "content"), filepath.Join(site, "content"))
+	if err := os.CopyFS(filepath.Join(site, "content"), os.DirFS(filepath.Join(root, "content"))); err != nil {
+		t.Fatal(err)
+	}
 	work1, work2 := filepath.Join(t.TempDir(), "work"), filepath.Join(t.TempDir(), "work")
 	end()
 	end = ph.start("capture -force, default daemon")
@@ -158,7 +160,9 @@ func TestCourseVerifiesOnAnotherMachine(t *testing.T) {
 		// The files as they are now, for a look after the test.
 		dir := filepath.Join(os.TempDir(), fmt.Sprintf("labrun-e2e-%d-%s", os.Getpid(), what))
 		os.RemoveAll(dir)
-		copyTree(t, filepath.Join(site, "content"), filepath.Join(dir, "content"))
+		if err := os.CopyFS(filepath.Join(dir, "content"), os.DirFS(filepath.Join(site, "content"))); err != nil {
+			t.Error(err)
+		}
 		t.Logf("the pages as they were %s are kept in %s", what, dir)
 	}
 	end = ph.start("verify, second daemon")
@@ -370,36 +374,6 @@ func provision(ctx context.Context, t *testing.T, cli client.APIClient, cat *ima
 func summary(report string) string {
 	lines := strings.Split(strings.TrimSpace(report), "\n")
 	return lines[len(lines)-1]
-}
-
-// copyTree copies a folder's files, keeping their modes.
-func copyTree(t *testing.T, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, path)
-		target := filepath.Join(to, rel)
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		switch {
-		case d.IsDir():
-			return os.MkdirAll(target, info.Mode().Perm())
-		case !info.Mode().IsRegular():
-			return fmt.Errorf("%s: not a regular file; the copy does not know what to do with it", path)
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, info.Mode().Perm())
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // snapshot is every file under root/dir, by path relative to root, with
